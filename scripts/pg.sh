@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Throwaway PostgreSQL cluster for tests and benchmarks (sourced, not run).
+#   pg_start DIR PORT   initialise (once) and start a cluster in DIR on 127.0.0.1:PORT,
+#                       trust auth on loopback only; exports DATABASE_URL for its superuser
+#   pg_stop DIR         stop it
+# PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user.
+
+pg_bin_dir() {
+  local v
+  for v in 17 16 15; do
+    if [ -x "/usr/lib/postgresql/$v/bin/initdb" ]; then echo "/usr/lib/postgresql/$v/bin"; return 0; fi
+  done
+  dirname "$(command -v initdb)"
+}
+
+pg_as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_start() {
+  local dir=$1 port=$2 bin
+  bin=$(pg_bin_dir)
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    pg_as_owner "$bin/initdb" -D "$dir" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 \
+      || { cat "$dir.initdb.log"; return 1; }
+  fi
+  pg_as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start -o \
+    "-h 127.0.0.1 -p $port -k /tmp -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB" >/dev/null \
+    || { tail -50 "$dir/server.log"; return 1; }
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+pg_stop() {
+  local dir=$1
+  [ -f "$dir/postmaster.pid" ] && pg_as_owner "$(pg_bin_dir)/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+}
