@@ -1,0 +1,40 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiError, createApi, toApiError, type Invoke } from "./api";
+
+describe("toApiError", () => {
+  it("keeps the shell's { code, message } shape", () => {
+    const error = toApiError({ code: "full", message: "Full: 8 of 8 booked" });
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.code).toBe("full");
+    expect(error.message).toBe("Full: 8 of 8 booked");
+  });
+
+  it("hides Tauri's plain-string rejections behind a generic sentence", () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const error = toApiError("Command sign_in not found");
+    expect(error.code).toBe("internal");
+    expect(error.message).not.toContain("sign_in");
+  });
+
+  it("treats a half-shaped object as internal", () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(toApiError({ code: 42, message: "x" }).code).toBe("internal");
+  });
+});
+
+describe("createApi", () => {
+  it("calls app_info and returns its answer", async () => {
+    const invoke = vi.fn(async () => ({ name: "Branch Desk", version: "0.1.0", mode: "demo" }));
+    const api = createApi(invoke as unknown as Invoke);
+    await expect(api.appInfo()).resolves.toEqual({ name: "Branch Desk", version: "0.1.0", mode: "demo" });
+    expect(invoke).toHaveBeenCalledWith("app_info", undefined);
+  });
+
+  it("rejects with an ApiError when the command fails", async () => {
+    const invoke = vi.fn(async () => {
+      throw { code: "unavailable", message: "The database cannot be reached." };
+    });
+    const api = createApi(invoke as unknown as Invoke);
+    await expect(api.appInfo()).rejects.toMatchObject({ name: "ApiError", code: "unavailable" });
+  });
+});

@@ -1,0 +1,79 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { ApiError } from "../api";
+import { renderSignIn, validateSignIn } from "./sign-in";
+
+describe("validateSignIn", () => {
+  it("accepts an email and a 4–8 digit PIN", () => {
+    expect(validateSignIn({ email: "ana@club.example", pin: "1234" })).toEqual({});
+    expect(validateSignIn({ email: " ana@club.example ", pin: "12345678" })).toEqual({});
+  });
+
+  it("asks for missing fields", () => {
+    expect(validateSignIn({ email: "", pin: "" })).toEqual({
+      email: "Enter your work email.",
+      pin: "Enter your PIN.",
+    });
+  });
+
+  it("rejects malformed emails and PINs", () => {
+    const errors = validateSignIn({ email: "ana", pin: "12a4" });
+    expect(errors.email).toMatch(/email/);
+    expect(errors.pin).toBe("The PIN is 4 to 8 digits.");
+    expect(validateSignIn({ email: "a@b", pin: "123" }).pin).toBeDefined();
+    expect(validateSignIn({ email: "a@b", pin: "123456789" }).pin).toBeDefined();
+  });
+});
+
+describe("renderSignIn", () => {
+  let main: HTMLElement;
+
+  beforeEach(() => {
+    document.body.replaceChildren();
+    main = document.createElement("main");
+    document.body.append(main);
+  });
+
+  const fill = (email: string, pin: string) => {
+    (main.querySelector("#sign-in-email") as HTMLInputElement).value = email;
+    (main.querySelector("#sign-in-pin") as HTMLInputElement).value = pin;
+  };
+  const submit = () => main.querySelector("form")!.requestSubmit();
+  const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it("labels every field and focuses the email first", () => {
+    renderSignIn(main, { onSubmit: async () => {} });
+    for (const input of main.querySelectorAll("input")) {
+      expect(main.querySelector(`label[for=${input.id}]`), `label for ${input.id}`).not.toBeNull();
+    }
+    expect(document.activeElement?.id).toBe("sign-in-email");
+  });
+
+  it("does not call the shell with invalid input and focuses the first bad field", async () => {
+    const onSubmit = vi.fn(async () => {});
+    renderSignIn(main, { onSubmit });
+    fill("ana@club.example", "12");
+    submit();
+    await flush();
+    expect(onSubmit).not.toHaveBeenCalled();
+    expect(main.querySelector("#sign-in-pin-error")?.textContent).toBe("The PIN is 4 to 8 digits.");
+    expect(main.querySelector("#sign-in-pin")?.hasAttribute("aria-invalid")).toBe(true);
+    expect(document.activeElement?.id).toBe("sign-in-pin");
+  });
+
+  it("shows a loading state while signing in, then the shell's message on failure", async () => {
+    let reject!: (e: unknown) => void;
+    const onSubmit = vi.fn(() => new Promise<void>((_, r) => (reject = r)));
+    renderSignIn(main, { onSubmit });
+    fill(" ana@club.example ", "1234");
+    submit();
+    const button = main.querySelector("button[type=submit]") as HTMLButtonElement;
+    expect(onSubmit).toHaveBeenCalledWith({ email: "ana@club.example", pin: "1234" });
+    expect(button.disabled).toBe(true);
+    expect(button.textContent).toBe("Signing in…");
+
+    reject(new ApiError("not_allowed", "Wrong email or PIN."));
+    await flush();
+    expect(button.disabled).toBe(false);
+    expect(main.querySelector("[data-testid=sign-in-status]")?.textContent).toBe("Wrong email or PIN.");
+  });
+});
