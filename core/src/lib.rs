@@ -1,2 +1,10 @@
 //! Branch Desk core: the club database (migrations, row-level security, slot generation,
 //! bookings) behind a typed API. Knows nothing about windows or Tauri.
+
+pub mod db;
+pub mod error;
+pub mod generator;
+pub mod pin;
+pub mod slots;
+
+pub use error::{Error, ErrorBody, Result};

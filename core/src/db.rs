@@ -1,0 +1,118 @@
+//! Connecting to the club database: migrations (as an administrator), desk roles, and the
+//! check that a desk session is what it should be (never a superuser or a table owner).
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// The club schema, embedded from `migrations/` at build time.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
+/// Applies every pending migration. Needs a role that may create tables (an administrator).
+pub async fn migrate(pool: &PgPool) -> Result<()> {
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
+/// Who the current desk session is, as the database sees it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeskIdentity {
+    pub role_name: String,
+    /// Branches this desk acts for.
+    pub branch_ids: Vec<Uuid>,
+    /// A head-office desk acts for every branch.
+    pub all_branches: bool,
+}
+
+/// Reads the desk's mapping and refuses sessions that would bypass row-level security:
+/// superusers, roles with BYPASSRLS, owners of club tables, and roles not mapped to a branch.
+pub async fn desk_identity<'e>(conn: impl sqlx::PgExecutor<'e>) -> Result<DeskIdentity> {
+    let row = sqlx::query(
+        r#"
+        select session_user::text as role_name,
+               r.rolsuper or r.rolbypassrls as privileged,
+               exists (select 1 from pg_catalog.pg_tables t
+                       where t.schemaname = 'public' and t.tablename = 'benefit_slots'
+                         and pg_catalog.pg_has_role(session_user, t.tableowner, 'USAGE')) as owns_tables,
+               (select d.branch_id is null from public.desk_roles d where d.role_name = session_user::text) as all_branches,
+               public.desk_branch_ids() as branch_ids
+        from pg_catalog.pg_roles r
+        where r.rolname = session_user
+        "#,
+    )
+    .fetch_one(conn)
+    .await?;
+    let role_name: String = row.get("role_name");
+    if row.get::<bool, _>("privileged") || row.get::<bool, _>("owns_tables") {
+        return Err(Error::NotAllowed(format!(
+            "The role {role_name} is an administrator or owns the club tables. A desk must connect with its own restricted desk role."
+        )));
+    }
+    let Some(all_branches) = row.get::<Option<bool>, _>("all_branches") else {
+        return Err(Error::NotAllowed(format!(
+            "The role {role_name} is not set up as a branch desk (no row in desk_roles)."
+        )));
+    };
+    Ok(DeskIdentity { role_name, branch_ids: row.get("branch_ids"), all_branches })
+}
+
+/// Creates (or updates) a desk LOGIN role for a branch and maps it; `branch_id: None` makes a
+/// head-office desk. Run by an administrator. The role is a member of `branch_desk` only.
+pub async fn create_desk_role(
+    admin: &PgPool,
+    role_name: &str,
+    password: Option<&str>,
+    branch_id: Option<Uuid>,
+) -> Result<()> {
+    if role_name.is_empty()
+        || role_name.len() > 63
+        || !role_name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(Error::invalid("role_name", "A desk role name is 1 to 63 lowercase letters, digits or underscores."));
+    }
+    if password.is_some_and(|p| p.contains("$desk$") || p.len() > 200) {
+        return Err(Error::invalid("password", "That password cannot be used."));
+    }
+    let mut tx = admin.begin().await?;
+    // Role names cannot be bound as parameters; the name is validated above and quoted here.
+    let password_clause = match password {
+        Some(p) => format!("login password {}", quote_literal(p)),
+        None => "login".to_owned(),
+    };
+    sqlx::query(&format!(
+        r#"do $desk$ begin
+             create role "{role_name}" {password_clause};
+           exception when duplicate_object or unique_violation then
+             alter role "{role_name}" {password_clause};
+           end $desk$"#
+    ))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(&format!(r#"grant branch_desk to "{role_name}""#)).execute(&mut *tx).await?;
+    sqlx::query(
+        "insert into desk_roles (role_name, branch_id) values ($1, $2)
+         on conflict (role_name) do update set branch_id = excluded.branch_id",
+    )
+    .bind(role_name)
+    .bind(branch_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A pool of desk sessions. Each connection is verified with [`desk_identity`] by the caller
+/// once after connecting; row-level security does the rest.
+pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<PgPool> {
+    Ok(PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .connect_with(options)
+        .await?)
+}

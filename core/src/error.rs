@@ -1,0 +1,193 @@
+//! One error type for the core. Database errors are mapped to domain variants in one place
+//! ([`Error::from`] for `sqlx::Error`): Branch Desk's own SQLSTATEs (class `BD`, raised by the
+//! functions in `migrations/`), constraint names, and connection failures. The raw database
+//! text is logged, never shown to staff: [`Error::message`] is what a person reads.
+
+use serde::Serialize;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input: `field` names it where one field is at fault.
+    #[error("{reason}")]
+    Invalid { field: Option<&'static str>, reason: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    NotAllowed(String),
+    #[error("Full: {booked} of {capacity} booked")]
+    Full { booked: i64, capacity: i64 },
+    #[error("Already booked")]
+    AlreadyBooked,
+    #[error("Plan allowance used: {used} of {allowance} this {period}")]
+    AllowanceUsed { used: i64, allowance: i64, period: String },
+    /// A facility's settings are inconsistent (close before open, zero-length slots...).
+    #[error("{0}")]
+    BrokenSettings(String),
+    /// The database cannot be reached (network, server down, pool exhausted).
+    #[error("The club database cannot be reached. Check the connection and try again.")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("Something went wrong in the database. The details were logged.")]
+    Database(#[source] sqlx::Error),
+    #[error("Database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// The shape that crosses the app boundary: a stable code and a message for staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorBody {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+}
+
+impl Error {
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::Invalid { field: Some(field), reason: reason.into() }
+    }
+
+    /// Stable machine-readable code, e.g. for the UI to pick an icon or a retry button.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid { .. } => "invalid",
+            Error::NotFound(_) => "not_found",
+            Error::NotAllowed(_) => "not_allowed",
+            Error::Full { .. } => "full",
+            Error::AlreadyBooked => "already_booked",
+            Error::AllowanceUsed { .. } => "allowance_used",
+            Error::BrokenSettings(_) => "broken_settings",
+            Error::Unavailable(_) => "unavailable",
+            Error::Database(_) | Error::Migrate(_) => "internal",
+        }
+    }
+
+    /// Words for staff; never the raw database text.
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let field = match self {
+            Error::Invalid { field, .. } => *field,
+            _ => None,
+        };
+        ErrorBody { code: self.code(), message: self.message(), field }
+    }
+}
+
+/// What a violated constraint means to staff. Constraint names come from `migrations/`.
+fn constraint_error(constraint: &str) -> Option<Error> {
+    let invalid = |field, reason: &str| Some(Error::invalid(field, reason));
+    match constraint {
+        "benefit_bookings_one_per_member" | "class_bookings_one_per_member" => Some(Error::AlreadyBooked),
+        "benefit_settings_open_before_close" => invalid("close_time", "The closing time must be after the opening time."),
+        "benefit_settings_slot_minutes" => invalid("slot_minutes", "A slot must last between 5 and 480 minutes."),
+        "benefit_settings_slot_fits" => invalid("slot_minutes", "A slot must fit between opening and closing time."),
+        "benefit_settings_capacity" => invalid("capacity", "Capacity must be between 1 and 500."),
+        "branches_timezone_iana" => invalid("timezone", "Use an IANA time zone name such as Europe/London."),
+        "branches_code_format" => invalid("code", "A branch code is 2 to 16 capital letters, digits or dashes."),
+        "branches_code_key" => invalid("code", "Another branch already uses that code."),
+        "members_member_number_key" => invalid("member_number", "Another member already has that member number."),
+        "members_email_format" => invalid("email", "That email address does not look right."),
+        "staff_email_key" => invalid("email", "Another staff member already uses that email."),
+        "facilities_available_days_iso" => invalid("available_days", "Days are ISO weekday numbers, 1 (Monday) to 7 (Sunday)."),
+        "facilities_branch_id_name_key" => invalid("name", "This branch already has a facility with that name."),
+        _ => None,
+    }
+}
+
+fn detail_json(db: &dyn sqlx::error::DatabaseError) -> serde_json::Value {
+    db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+        .and_then(|pg| pg.detail())
+        .and_then(|d| serde_json::from_str(d).ok())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        let db = match &err {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => return Error::Unavailable(err),
+            sqlx::Error::RowNotFound => return Error::NotFound("Nothing matches that.".into()),
+            sqlx::Error::Database(db) => db,
+            _ => {
+                tracing::error!(error = %err, "database error");
+                return Error::Database(err);
+            }
+        };
+        let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+        let message = db.message().to_owned();
+        let detail = detail_json(db.as_ref());
+        let num = |key: &str| detail.get(key).and_then(|v| v.as_i64()).unwrap_or(0);
+        let mapped = match code.as_str() {
+            "BD001" => Some(Error::Invalid { field: None, reason: message }),
+            "BD002" => Some(Error::NotFound(message)),
+            "BD003" => Some(Error::NotAllowed(message)),
+            "BD004" => Some(Error::Full { booked: num("booked"), capacity: num("capacity") }),
+            "BD005" => Some(Error::AlreadyBooked),
+            "BD006" => Some(Error::AllowanceUsed {
+                used: num("used"),
+                allowance: num("allowance"),
+                period: detail.get("period").and_then(|v| v.as_str()).unwrap_or("period").to_owned(),
+            }),
+            "BD007" => Some(Error::BrokenSettings(message)),
+            // insufficient_privilege: grants or row-level security said no.
+            "42501" => Some(Error::NotAllowed("This desk is not allowed to do that.".into())),
+            // unique, check, foreign key, not null
+            "23505" | "23514" | "23503" | "23502" => match db.constraint().and_then(constraint_error) {
+                Some(e) => Some(e),
+                None if code == "23503" => Some(Error::NotFound("Something it refers to does not exist.".into())),
+                None => Some(Error::Invalid { field: None, reason: "That value is not allowed here.".into() }),
+            },
+            // bad text for a type, value out of range, string too long
+            "22P02" | "22003" | "22001" | "22007" | "22008" => {
+                Some(Error::Invalid { field: None, reason: "A value is not in the right format.".into() })
+            }
+            // admin shutdown, cannot connect now, too many connections
+            c if c.starts_with("08") || c == "57P01" || c == "57P03" || c == "53300" => {
+                return Error::Unavailable(err)
+            }
+            _ => None,
+        };
+        match mapped {
+            Some(e) => {
+                tracing::debug!(sqlstate = %code, db_message = %db.message(), "mapped database error");
+                e
+            }
+            None => {
+                tracing::error!(sqlstate = %code, error = %err, "unmapped database error");
+                Error::Database(err)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_serialises_to_code_and_message() {
+        let json = serde_json::to_value(Error::Full { booked: 8, capacity: 8 }.body()).unwrap();
+        assert_eq!(json, serde_json::json!({ "code": "full", "message": "Full: 8 of 8 booked" }));
+        let json = serde_json::to_value(Error::invalid("capacity", "too big").body()).unwrap();
+        assert_eq!(json["field"], "capacity", "field errors name the field");
+    }
+
+    #[test]
+    fn allowance_message_reads_like_staff_talk() {
+        let e = Error::AllowanceUsed { used: 4, allowance: 4, period: "month".into() };
+        assert_eq!(e.message(), "Plan allowance used: 4 of 4 this month");
+    }
+
+    #[test]
+    fn connection_failures_are_unavailable() {
+        let e = Error::from(sqlx::Error::PoolTimedOut);
+        assert_eq!(e.code(), "unavailable");
+    }
+}

@@ -1,0 +1,112 @@
+//! Test fixtures shared by the integration tests: a generated club in the test's own database
+//! (from `#[sqlx::test]`), and sessions as each kind of caller the spec names.
+#![allow(dead_code)]
+
+use branch_desk_core::db::create_desk_role;
+use branch_desk_core::generator::{generate_club, ClubSpec, GeneratedClub};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
+use uuid::Uuid;
+
+/// Desk LOGIN roles are cluster-wide; each test database maps them itself.
+pub const DESK_A: &str = "test_desk_ldn";
+pub const DESK_B: &str = "test_desk_nyc";
+pub const DESK_HQ: &str = "test_desk_hq";
+/// Stands in for Supabase's `authenticator`: logs in, then `set role authenticated` or `anon`.
+pub const GATEWAY: &str = "test_member_gateway";
+
+pub struct Club {
+    pub admin: PgPool,
+    pub club: GeneratedClub,
+    /// Member A (home LDN) and member B (home NYC): active, with app logins.
+    pub member_a: TestMember,
+    pub member_b: TestMember,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct TestMember {
+    pub id: Uuid,
+    pub user_id: Uuid,
+}
+
+impl Club {
+    pub fn branch_a(&self) -> Uuid {
+        self.club.branch("LDN").id
+    }
+    pub fn branch_b(&self) -> Uuid {
+        self.club.branch("NYC").id
+    }
+    fn options(&self, user: &str) -> PgConnectOptions {
+        (*self.admin.connect_options()).clone().username(user)
+    }
+    /// A pool of sessions as a desk LOGIN role.
+    pub async fn desk_pool(&self, role: &str, max: u32) -> PgPool {
+        PgPoolOptions::new().max_connections(max).connect_with(self.options(role)).await.expect("desk connects")
+    }
+    pub async fn desk(&self, role: &str) -> PgConnection {
+        PgConnection::connect_with(&self.options(role)).await.expect("desk connects")
+    }
+    /// A members'-app session: `set role authenticated` with the member's JWT claims.
+    pub async fn member(&self, member: TestMember) -> PgConnection {
+        let mut conn = PgConnection::connect_with(&self.options(GATEWAY)).await.expect("gateway connects");
+        sqlx::query("set role authenticated").execute(&mut conn).await.unwrap();
+        sqlx::query("select set_config('request.jwt.claims', $1, false)")
+            .bind(serde_json::json!({ "sub": member.user_id, "role": "authenticated" }).to_string())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn
+    }
+    pub async fn anon(&self) -> PgConnection {
+        let mut conn = PgConnection::connect_with(&self.options(GATEWAY)).await.expect("gateway connects");
+        sqlx::query("set role anon").execute(&mut conn).await.unwrap();
+        conn
+    }
+}
+
+/// Generates a small club (200 members) in the test database and maps the test desks.
+pub async fn club(admin: PgPool) -> Club {
+    let club = generate_club(&admin, &ClubSpec { seed: 11, members: 200 }).await.expect("club generated");
+    create_desk_role(&admin, DESK_A, None, Some(club.branch("LDN").id)).await.expect("desk A");
+    create_desk_role(&admin, DESK_B, None, Some(club.branch("NYC").id)).await.expect("desk B");
+    create_desk_role(&admin, DESK_HQ, None, None).await.expect("manager desk");
+    sqlx::query(&format!(
+        "do $$ begin
+           create role {GATEWAY} login noinherit;
+         exception when duplicate_object or unique_violation then null;
+         end $$"
+    ))
+    .execute(&admin)
+    .await
+    .unwrap();
+    sqlx::query(&format!("grant anon, authenticated to {GATEWAY}")).execute(&admin).await.unwrap();
+
+    let member_a = give_login(&admin, club.branch("LDN").id).await;
+    let member_b = give_login(&admin, club.branch("NYC").id).await;
+    Club { admin, club, member_a, member_b }
+}
+
+/// An active member of the branch, given a fresh app login (user_id).
+async fn give_login(admin: &PgPool, branch: Uuid) -> TestMember {
+    let user_id = Uuid::new_v4();
+    let id: Uuid = sqlx::query_scalar(
+        "update members set user_id = $2
+         where id = (select id from members where home_branch_id = $1 and status = 'active'
+                     order by member_number limit 1)
+         returning id",
+    )
+    .bind(branch)
+    .bind(user_id)
+    .fetch_one(admin)
+    .await
+    .expect("an active member at the branch");
+    TestMember { id, user_id }
+}
+
+/// The SQLSTATE of a failed query, or a panic naming what succeeded unexpectedly.
+pub fn sqlstate<T: std::fmt::Debug>(result: Result<T, sqlx::Error>) -> String {
+    match result {
+        Err(sqlx::Error::Database(db)) => db.code().map(|c| c.into_owned()).unwrap_or_default(),
+        other => panic!("expected a database error, got {other:?}"),
+    }
+}

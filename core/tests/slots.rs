@@ -1,0 +1,355 @@
+//! ensure_facility_slots and the slot API: the original bug, the slot rules, concurrency,
+//! daylight saving, and bad input. Real PostgreSQL; each test has its own migrated database.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use branch_desk_core::slots::{ensure_slots, list_slots};
+use branch_desk_core::Error;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use common::{club, sqlstate, DESK_A};
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// A future week (Monday to Sunday), so "future slots" rules apply.
+const WEEK: (&str, &str) = ("2027-03-01", "2027-03-07");
+
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn member_calls_ensure_then_sees_this_weeks_slots_but_cannot_insert(admin: PgPool) {
+    let c = club(admin).await;
+    let today = Utc::now().date_naive();
+    let monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
+    let sunday = monday + Duration::days(6);
+    let mut member = c.member(c.member_a).await;
+
+    let before: i64 = sqlx::query_scalar("select count(*) from benefit_slots where local_date between $1 and $2")
+        .bind(monday)
+        .bind(sunday)
+        .fetch_one(&mut member)
+        .await
+        .unwrap();
+    assert_eq!(before, 0, "nothing is materialised before the call (the original symptom)");
+
+    let inserted: i32 = sqlx::query_scalar("select ensure_facility_slots($1, $2, $3)")
+        .bind(c.branch_a())
+        .bind(monday)
+        .bind(sunday)
+        .fetch_one(&mut member)
+        .await
+        .expect("a member may call ensure_facility_slots");
+    assert!(inserted > 0, "the call materialises this week's slots");
+
+    let visible: i64 = sqlx::query_scalar(
+        "select count(*) from benefit_slots where branch_id = $1 and local_date between $2 and $3",
+    )
+    .bind(c.branch_a())
+    .bind(monday)
+    .bind(sunday)
+    .fetch_one(&mut member)
+    .await
+    .unwrap();
+    assert_eq!(visible, inserted as i64, "the member sees every slot the call made: the Recovery tab is no longer empty");
+
+    let direct = sqlx::query(
+        "insert into benefit_slots (facility_id, branch_id, starts_at, ends_at, local_date, local_start, local_end, capacity)
+         values ($1, $2, now(), now() + interval '30 minutes', current_date, '10:00', '10:30', 4)",
+    )
+    .bind(c.club.branch("LDN").facility("Sauna"))
+    .bind(c.branch_a())
+    .execute(&mut member)
+    .await;
+    assert_eq!(sqlstate(direct), "42501", "a member's direct INSERT into benefit_slots is denied");
+}
+
+async fn slot_times(db: &PgPool, facility: Uuid, day: NaiveDate) -> Vec<(NaiveTime, NaiveTime, i32)> {
+    sqlx::query_as(
+        "select local_start, local_end, capacity from benefit_slots where facility_id = $1 and local_date = $2 order by starts_at",
+    )
+    .bind(facility)
+    .bind(day)
+    .fetch_all(db)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn slot_rules_follow_facility_configuration(admin: PgPool) {
+    let c = club(admin).await;
+    let ldn = c.club.branch("LDN");
+    let desk = c.desk_pool(DESK_A, 2).await;
+    let (start, end) = (date(WEEK.0), date(WEEK.1));
+
+    let inserted = ensure_slots(&desk, ldn.id, start, end).await.unwrap();
+    assert!(inserted > 0);
+
+    let steam = slot_times(&c.admin, ldn.facility("Steam Room"), start).await;
+    assert!(steam.is_empty(), "a facility under maintenance gets no slots");
+
+    let sunday = date(WEEK.1);
+    assert!(slot_times(&c.admin, ldn.facility("Cold Plunge"), sunday).await.is_empty(), "Cold Plunge is closed on Sundays (ISO day 7)");
+    let plunge_monday = slot_times(&c.admin, ldn.facility("Cold Plunge"), start).await;
+    assert_eq!(plunge_monday.len(), 14 * 4, "07:00-21:00 in 15-minute slots");
+    assert_eq!(plunge_monday[0], (NaiveTime::from_hms_opt(7, 0, 0).unwrap(), NaiveTime::from_hms_opt(7, 15, 0).unwrap(), 2));
+
+    let tuesday = start + Duration::days(1);
+    assert!(slot_times(&c.admin, ldn.facility("Infrared Sauna"), tuesday).await.is_empty(), "Infrared is not offered on Tuesdays");
+    let infrared = slot_times(&c.admin, ldn.facility("Infrared Sauna"), start).await;
+    assert_eq!(infrared.len(), 32, "no settings: 06:00-22:00 in 30-minute slots");
+    assert_eq!(infrared.first().unwrap().0, NaiveTime::from_hms_opt(6, 0, 0).unwrap());
+    assert_eq!(infrared.last().unwrap().1, NaiveTime::from_hms_opt(22, 0, 0).unwrap());
+    assert!(infrared.iter().all(|s| s.2 == 4), "no settings: the documented default capacity 4");
+
+    sqlx::query("update facilities set is_active = false where id = $1").bind(ldn.facility("Sauna")).execute(&c.admin).await.unwrap();
+    let next_week = (start + Duration::days(7), end + Duration::days(7));
+    ensure_slots(&desk, ldn.id, next_week.0, next_week.1).await.unwrap();
+    assert!(slot_times(&c.admin, ldn.facility("Sauna"), next_week.0).await.is_empty(), "an inactive facility gets no slots");
+
+    assert_eq!(ensure_slots(&desk, ldn.id, start, end).await.unwrap(), 0, "a re-run inserts nothing");
+    let nyc_slots: i64 = sqlx::query_scalar("select count(*) from benefit_slots where branch_id = $1")
+        .bind(c.branch_b())
+        .fetch_one(&c.admin)
+        .await
+        .unwrap();
+    assert_eq!(nyc_slots, 0, "only the requested branch is materialised");
+}
+
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn booked_slots_survive_a_settings_change(admin: PgPool) {
+    let c = club(admin).await;
+    let ldn = c.club.branch("LDN");
+    let sauna = ldn.facility("Sauna");
+    let day = date(WEEK.0);
+    ensure_slots(&c.admin, ldn.id, day, day).await.unwrap();
+    let before = slot_times(&c.admin, sauna, day).await;
+    assert_eq!(before.len(), 21, "06:00-22:00 in 45-minute slots");
+
+    // Book the 06:45 slot (as the booking functions would: a booking row and the counter).
+    let booked: (Uuid, DateTime<Utc>) = sqlx::query_as(
+        "select id, starts_at from benefit_slots where facility_id = $1 and local_date = $2 and local_start = '06:45'",
+    )
+    .bind(sauna)
+    .bind(day)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    let member: Uuid = c.member_a.id;
+    sqlx::query("insert into benefit_bookings (slot_id, member_id, branch_id, starts_at) values ($1, $2, $3, $4)")
+        .bind(booked.0)
+        .bind(member)
+        .bind(ldn.id)
+        .bind(booked.1)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    sqlx::query("update benefit_slots set booked_count = 1 where id = $1").bind(booked.0).execute(&c.admin).await.unwrap();
+
+    sqlx::query("update benefit_settings set slot_minutes = 60, capacity = 10 where facility_id = $1")
+        .bind(sauna)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    let inserted = ensure_slots(&c.admin, ldn.id, day, day).await.unwrap();
+    assert_eq!(inserted, 16, "the new 60-minute grid is materialised");
+
+    let kept: (NaiveTime, NaiveTime, i32, i32) = sqlx::query_as(
+        "select local_start, local_end, capacity, booked_count from benefit_slots where id = $1",
+    )
+    .bind(booked.0)
+    .fetch_one(&c.admin)
+    .await
+    .expect("the booked slot still exists");
+    assert_eq!(
+        kept,
+        (NaiveTime::from_hms_opt(6, 45, 0).unwrap(), NaiveTime::from_hms_opt(7, 30, 0).unwrap(), 8, 1),
+        "a booked slot is never changed"
+    );
+    let after = slot_times(&c.admin, sauna, day).await;
+    assert_eq!(after.len(), 17, "16 new slots plus the booked one; unbooked stale slots are gone");
+    assert!(after.iter().filter(|s| s.2 == 8).count() == 1, "only the booked slot keeps the old capacity");
+}
+
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn twenty_concurrent_calls_make_no_error_and_no_duplicate(admin: PgPool) {
+    let c = club(admin).await;
+    let branch = c.branch_a();
+    let desk = c.desk_pool(DESK_A, 20).await;
+    let (start, end) = (date("2027-05-01"), date("2027-05-31"));
+
+    // Hold 20 real connections, then release all calls at once.
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(20));
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let mut conn = desk.acquire().await.unwrap();
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            ensure_slots(&mut *conn, branch, start, end).await
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap().expect("no concurrent call fails");
+    }
+    let row = sqlx::query(
+        "select count(*) as n, count(distinct (facility_id, starts_at)) as distinct_n from benefit_slots where branch_id = $1",
+    )
+    .bind(branch)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    let (n, distinct_n): (i64, i64) = (row.get("n"), row.get("distinct_n"));
+    assert!(n > 0);
+    assert_eq!(n, distinct_n, "no duplicate slot");
+    assert_eq!(total as i64, n, "the calls together inserted each slot exactly once");
+    assert_eq!(ensure_slots(&desk, branch, start, end).await.unwrap(), 0);
+}
+
+/// Independent oracle: chrono-tz's reading of each wall-clock time, first occurrence on fall-back.
+fn expected_slots(tz: chrono_tz::Tz, day: NaiveDate, open: u32, close: u32, minutes: i64) -> BTreeSet<(NaiveTime, DateTime<Utc>)> {
+    let mut out = BTreeSet::new();
+    let mut t = day.and_hms_opt(open, 0, 0).unwrap();
+    let end = day.and_hms_opt(close, 0, 0).unwrap();
+    while t + Duration::minutes(minutes) <= end {
+        if let Some(instant) = tz.from_local_datetime(&t).earliest() {
+            out.insert((t.time(), instant.with_timezone(&Utc)));
+        }
+        t += Duration::minutes(minutes);
+    }
+    out
+}
+
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn daylight_saving_days_in_three_zones_under_three_session_zones(admin: PgPool) {
+    let c = club(admin).await;
+    // (branch code, zone, spring-forward day, fall-back day) in 2027
+    let cases = [
+        ("LDN", chrono_tz::Europe::London, "2027-03-28", "2027-10-31"),
+        ("NYC", chrono_tz::America::New_York, "2027-03-14", "2027-11-07"),
+        ("SYD", chrono_tz::Australia::Sydney, "2027-10-03", "2027-04-04"),
+    ];
+    let mut desk = c.desk(common::DESK_HQ).await;
+    for (code, tz, spring, fall) in cases {
+        let branch = c.club.branch(code);
+        let facility = branch.facility("Sauna");
+        // Open through the night so the transitions fall inside opening hours.
+        sqlx::query("update benefit_settings set open_time = '00:00', close_time = '05:00', slot_minutes = 30 where facility_id = $1")
+            .bind(facility)
+            .execute(&c.admin)
+            .await
+            .unwrap();
+        for (kind, day) in [("spring", date(spring)), ("fall", date(fall))] {
+            let expected = expected_slots(tz, day, 0, 5, 30);
+            assert_eq!(expected.len(), if kind == "spring" { 8 } else { 10 }, "oracle sanity for {code} {kind}");
+            for session_zone in ["UTC", "Pacific/Kiritimati", "America/Los_Angeles"] {
+                sqlx::query("delete from benefit_slots where branch_id = $1").bind(branch.id).execute(&c.admin).await.unwrap();
+                sqlx::query(&format!("set timezone = '{session_zone}'")).execute(&mut desk).await.unwrap();
+                ensure_slots(&mut desk, branch.id, day, day).await.unwrap();
+                let rows: Vec<(NaiveTime, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+                    "select local_start, starts_at, ends_at from benefit_slots where facility_id = $1 and local_date = $2",
+                )
+                .bind(facility)
+                .bind(day)
+                .fetch_all(&mut desk)
+                .await
+                .unwrap();
+                let got: BTreeSet<_> = rows.iter().map(|r| (r.0, r.1)).collect();
+                assert_eq!(got, expected, "{code} {kind} day {day} under session TimeZone {session_zone}");
+                assert_eq!(got.len(), rows.len(), "each local time once ({code} {kind})");
+                assert!(
+                    rows.iter().all(|r| r.2 - r.1 == Duration::minutes(30)),
+                    "every slot lasts exactly 30 minutes of real time ({code} {kind}, {session_zone})"
+                );
+            }
+        }
+    }
+}
+
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn bad_input_gets_a_clear_error_and_writes_nothing(admin: PgPool) {
+    let c = club(admin).await;
+    let branch = c.branch_a();
+    let mut desk = c.desk(DESK_A).await;
+    let call = |b: Option<Uuid>, s: Option<NaiveDate>, e: Option<NaiveDate>| {
+        sqlx::query_scalar::<_, i32>("select ensure_facility_slots($1, $2, $3)").bind(b).bind(s).bind(e)
+    };
+    let count = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, i64>("select count(*) from benefit_slots").fetch_one(&pool).await.unwrap()
+    };
+
+    let err = Error::from(call(Some(branch), Some(date("2027-03-10")), Some(date("2027-03-01"))).fetch_one(&mut desk).await.unwrap_err());
+    assert!(matches!(&err, Error::Invalid { .. }) && err.message().contains("before the start date"), "reversed: {err:?}");
+
+    let err = Error::from(call(Some(branch), Some(date("2027-03-01")), Some(date("2027-05-02"))).fetch_one(&mut desk).await.unwrap_err());
+    assert!(matches!(&err, Error::Invalid { .. }) && err.message().contains("too long"), "63 days: {err:?}");
+    let ok = call(Some(branch), Some(date("2027-03-01")), Some(date("2027-05-01"))).fetch_one(&mut desk).await;
+    assert!(ok.is_ok(), "62 days is allowed: {ok:?}");
+    sqlx::query("delete from benefit_slots").execute(&c.admin).await.unwrap();
+
+    for (b, s, e) in [(None, Some(date("2027-03-01")), Some(date("2027-03-02"))), (Some(branch), None, Some(date("2027-03-01"))), (Some(branch), Some(date("2027-03-01")), None)] {
+        let err = Error::from(call(b, s, e).fetch_one(&mut desk).await.unwrap_err());
+        assert!(matches!(&err, Error::Invalid { .. }) && err.message().contains("required"), "NULL argument: {err:?}");
+    }
+
+    let err = Error::from(call(Some(Uuid::new_v4()), Some(date("2027-03-01")), Some(date("2027-03-02"))).fetch_one(&mut desk).await.unwrap_err());
+    assert!(matches!(err, Error::NotFound(_)), "unknown branch: {err:?}");
+
+    let err = Error::from(call(Some(c.branch_b()), Some(date("2027-03-01")), Some(date("2027-03-02"))).fetch_one(&mut desk).await.unwrap_err());
+    assert!(matches!(err, Error::NotAllowed(_)), "desk A may not generate branch B's slots: {err:?}");
+
+    // The Rust API refuses the same before asking the database.
+    assert!(matches!(ensure_slots(&c.admin, branch, date("2027-03-02"), date("2027-03-01")).await, Err(Error::Invalid { field: Some("end"), .. })));
+    assert!(matches!(list_slots(&c.admin, branch, date("2027-01-01"), date("2027-12-31")).await, Err(Error::Invalid { .. })));
+    assert_eq!(count(c.admin.clone()).await, 0, "no failed call wrote anything");
+
+    // Broken settings are refused when written...
+    let sauna = c.club.branch("LDN").facility("Sauna");
+    for (sql, field) in [
+        ("update benefit_settings set open_time = '20:00', close_time = '08:00' where facility_id = $1", "close_time"),
+        ("update benefit_settings set slot_minutes = 0 where facility_id = $1", "slot_minutes"),
+        ("update benefit_settings set capacity = 0 where facility_id = $1", "capacity"),
+    ] {
+        let err = Error::from(sqlx::query(sql).bind(sauna).execute(&c.admin).await.unwrap_err());
+        assert!(matches!(err, Error::Invalid { field: Some(f), .. } if f == field), "{sql}: {err:?}");
+    }
+    // ...and a legacy database that already has them gets a clear error and no partial write.
+    sqlx::query("alter table benefit_settings drop constraint benefit_settings_open_before_close, drop constraint benefit_settings_slot_fits")
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    sqlx::query("update benefit_settings set open_time = '20:00', close_time = '08:00' where facility_id = $1")
+        .bind(sauna)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    let err = Error::from(call(Some(branch), Some(date("2027-03-01")), Some(date("2027-03-07"))).fetch_one(&mut desk).await.unwrap_err());
+    assert!(
+        matches!(&err, Error::BrokenSettings(m) if m.contains("Sauna") && m.contains("closes before it opens")),
+        "broken settings name the facility: {err:?}"
+    );
+    assert_eq!(count(c.admin.clone()).await, 0, "no slot for any facility was written");
+
+    // Huge strings are refused by constraints, in words.
+    let huge = "x".repeat(100_000);
+    let err = Error::from(sqlx::query("update facilities set name = $2 where id = $1").bind(sauna).bind(&huge).execute(&c.admin).await.unwrap_err());
+    assert!(matches!(err, Error::Invalid { .. }), "huge facility name: {err:?}");
+    let err = Error::from(
+        sqlx::query("insert into branches (code, name, timezone) values ('ZZZ', 'Z', $1)").bind(&huge).execute(&c.admin).await.unwrap_err(),
+    );
+    assert!(matches!(err, Error::Invalid { field: Some("timezone"), .. }), "huge time zone: {err:?}");
+    let err = Error::from(
+        sqlx::query("insert into branches (code, name, timezone) values ('ZZZ', 'Z', 'Mars/Olympus')").execute(&c.admin).await.unwrap_err(),
+    );
+    assert!(matches!(err, Error::Invalid { field: Some("timezone"), .. }), "unknown time zone: {err:?}");
+
+    let mut anon = c.anon().await;
+    assert_eq!(
+        sqlstate(call(Some(branch), Some(date("2027-03-01")), Some(date("2027-03-02"))).fetch_one(&mut anon).await),
+        "42501",
+        "anon may not run ensure_facility_slots"
+    );
+}
