@@ -20,8 +20,9 @@ pub enum Error {
     Full { booked: i64, capacity: i64 },
     #[error("Already booked")]
     AlreadyBooked,
-    #[error("Plan allowance used: {used} of {allowance} this {period}")]
-    AllowanceUsed { used: i64, allowance: i64, period: String },
+    /// Booking past the plan's allowance for the period (or a kind the plan does not include).
+    #[error("{}", allowance_message(*.included, kind, *.used, *.allowance, period))]
+    AllowanceUsed { kind: String, included: bool, used: i64, allowance: i64, period: String },
     /// A facility's settings are inconsistent (close before open, zero-length slots...).
     #[error("{0}")]
     BrokenSettings(String),
@@ -77,11 +78,23 @@ impl Error {
     }
 }
 
+fn allowance_message(included: bool, kind: &str, used: i64, allowance: i64, period: &str) -> String {
+    if included {
+        format!("Plan allowance used: {used} of {allowance} this {period}")
+    } else {
+        let what = if kind == "class" { "classes" } else { "recovery sessions" };
+        format!("The member's plan does not include {what}")
+    }
+}
+
 /// What a violated constraint means to staff. Constraint names come from `migrations/`.
 fn constraint_error(constraint: &str) -> Option<Error> {
     let invalid = |field, reason: &str| Some(Error::invalid(field, reason));
     match constraint {
         "benefit_bookings_one_per_member" | "class_bookings_one_per_member" => Some(Error::AlreadyBooked),
+        "benefit_bookings_idempotency_key" | "class_bookings_idempotency_key" => {
+            invalid("idempotency_key", "That request was already used for a different booking.")
+        }
         "benefit_settings_open_before_close" => invalid("close_time", "The closing time must be after the opening time."),
         "benefit_settings_slot_minutes" => invalid("slot_minutes", "A slot must last between 5 and 480 minutes."),
         "benefit_settings_slot_fits" => invalid("slot_minutes", "A slot must fit between opening and closing time."),
@@ -131,6 +144,8 @@ impl From<sqlx::Error> for Error {
             "BD004" => Some(Error::Full { booked: num("booked"), capacity: num("capacity") }),
             "BD005" => Some(Error::AlreadyBooked),
             "BD006" => Some(Error::AllowanceUsed {
+                kind: detail.get("kind").and_then(|v| v.as_str()).unwrap_or("session").to_owned(),
+                included: detail.get("included").and_then(|v| v.as_bool()).unwrap_or(true),
                 used: num("used"),
                 allowance: num("allowance"),
                 period: detail.get("period").and_then(|v| v.as_str()).unwrap_or("period").to_owned(),
@@ -181,8 +196,10 @@ mod tests {
 
     #[test]
     fn allowance_message_reads_like_staff_talk() {
-        let e = Error::AllowanceUsed { used: 4, allowance: 4, period: "month".into() };
+        let e = Error::AllowanceUsed { kind: "recovery".into(), included: true, used: 4, allowance: 4, period: "month".into() };
         assert_eq!(e.message(), "Plan allowance used: 4 of 4 this month");
+        let e = Error::AllowanceUsed { kind: "class".into(), included: false, used: 0, allowance: 0, period: "month".into() };
+        assert_eq!(e.message(), "The member's plan does not include classes");
     }
 
     #[test]

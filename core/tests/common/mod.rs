@@ -110,3 +110,83 @@ pub fn sqlstate<T: std::fmt::Debug>(result: Result<T, sqlx::Error>) -> String {
         other => panic!("expected a database error, got {other:?}"),
     }
 }
+
+impl Club {
+    /// A staff member of the generated club by email prefix, e.g. "maya.manager.ldn".
+    pub fn staff(&self, prefix: &str) -> Uuid {
+        self.club.staff.iter().find(|s| s.email.starts_with(prefix)).map(|s| s.id).expect("generated staff")
+    }
+
+    /// A class at the branch starting in two days.
+    pub async fn future_class(&self, branch: Uuid, capacity: i32) -> Uuid {
+        sqlx::query_scalar(
+            "insert into classes (branch_id, title, starts_at, ends_at, capacity)
+             values ($1, 'Test class', now() + interval '2 days', now() + interval '2 days 1 hour', $2) returning id",
+        )
+        .bind(branch)
+        .bind(capacity)
+        .fetch_one(&self.admin)
+        .await
+        .unwrap()
+    }
+
+    /// A recovery slot of the branch's Sauna starting within the next days, with this capacity.
+    pub async fn future_slot(&self, branch_code: &str, capacity: i32) -> Uuid {
+        let branch = self.club.branch(branch_code);
+        let today = chrono::Utc::now().date_naive();
+        sqlx::query("select ensure_facility_slots($1, $2, $3)")
+            .bind(branch.id)
+            .bind(today + chrono::Duration::days(2))
+            .bind(today + chrono::Duration::days(3))
+            .execute(&self.admin)
+            .await
+            .unwrap();
+        sqlx::query_scalar(
+            "update benefit_slots set capacity = $2
+             where id = (select id from benefit_slots where facility_id = $1 and starts_at > now() + interval '1 day'
+                           and booked_count = 0 and capacity <> -1 order by starts_at limit 1 offset (random() * 5)::int)
+             returning id",
+        )
+        .bind(branch.facility("Sauna"))
+        .bind(capacity)
+        .fetch_one(&self.admin)
+        .await
+        .unwrap()
+    }
+
+    /// `n` active members (not members A and B), given the plan with this code.
+    pub async fn members_on_plan(&self, n: i64, plan_code: &str) -> Vec<Uuid> {
+        sqlx::query_scalar(
+            "update members set plan_id = $2
+             where id in (select id from members where status = 'active' and id <> all($3)
+                          order by member_number desc limit $1)
+             returning id",
+        )
+        .bind(n)
+        .bind(self.club.plan(plan_code))
+        .bind(vec![self.member_a.id, self.member_b.id])
+        .fetch_all(&self.admin)
+        .await
+        .unwrap()
+    }
+}
+
+/// A booking request made at a desk by a staff member.
+pub fn desk_request(
+    kind: branch_desk_core::bookings::BookingKind,
+    target: Uuid,
+    member: Uuid,
+    staff: Uuid,
+) -> branch_desk_core::bookings::BookingRequest {
+    branch_desk_core::bookings::BookingRequest {
+        kind,
+        target_id: target,
+        member_id: member,
+        idempotency_key: Uuid::new_v4(),
+        staff_id: Some(staff),
+        override_capacity: false,
+        override_allowance: false,
+        override_reason: None,
+        join_waitlist: false,
+    }
+}

@@ -13,6 +13,9 @@ use uuid::Uuid;
 use crate::error::Result;
 use crate::pin::hash_pin;
 
+mod activity;
+pub use activity::{generate_activity, ActivitySpec, GeneratedActivity};
+
 /// What to generate. The same options always produce the same club.
 #[derive(Debug, Clone)]
 pub struct ClubSpec {

@@ -1,0 +1,38 @@
+//! Classes a desk can book members into, with places left and the waitlist.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Class {
+    pub id: Uuid,
+    pub branch_id: Uuid,
+    pub title: String,
+    pub instructor: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: i32,
+    pub booked_count: i32,
+    pub waitlist_count: i32,
+}
+
+/// The branch's classes starting in `from..to` that are not cancelled, in start order.
+pub async fn list_classes<'e>(db: impl sqlx::PgExecutor<'e>, branch_id: Uuid, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Class>> {
+    if to <= from || to - from > chrono::Duration::days(62) {
+        return Err(Error::invalid("to", "Choose a range of up to 62 days."));
+    }
+    Ok(sqlx::query_as(
+        "select id, branch_id, title, instructor, starts_at, ends_at, capacity, booked_count, waitlist_count
+         from classes
+         where branch_id = $1 and starts_at >= $2 and starts_at < $3 and not is_cancelled
+         order by starts_at, title",
+    )
+    .bind(branch_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await?)
+}

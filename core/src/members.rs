@@ -1,0 +1,111 @@
+//! Members: search as you type (the database's `search_members`), and the member panel with
+//! status, plan, entitlements (used and remaining) and upcoming bookings.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::bookings::{list_bookings, BookingFilter, BookingRow, PageRequest, Sort};
+use crate::error::{Error, Result};
+
+/// Longest search text the database accepts.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct MemberHit {
+    pub member_id: Uuid,
+    pub member_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub status: String,
+    pub home_branch_id: Uuid,
+    pub plan_id: Option<Uuid>,
+    /// Higher is a better match; exact member numbers and emails rank first.
+    pub score: f32,
+}
+
+/// Members matching `query` (name in any order and with typos, email, phone digits, member
+/// number), best first. Empty text gives no results.
+pub async fn search_members<'e>(db: impl sqlx::PgExecutor<'e>, query: &str, limit: i32) -> Result<Vec<MemberHit>> {
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(Error::invalid("query", format!("Search text is too long: use at most {MAX_QUERY_CHARS} characters.")));
+    }
+    Ok(sqlx::query_as("select * from public.search_members($1, $2)")
+        .bind(query)
+        .bind(limit)
+        .fetch_all(db)
+        .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Entitlement {
+    /// "recovery" or "class"
+    pub kind: String,
+    /// "week" or "month"
+    pub period: String,
+    pub included: bool,
+    /// None: unlimited.
+    pub allowance: Option<i32>,
+    pub used: i32,
+    pub remaining: Option<i32>,
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+}
+
+/// What the member's plan includes in the periods containing `at`, used and remaining.
+pub async fn entitlements<'e>(db: impl sqlx::PgExecutor<'e>, member_id: Uuid, at: DateTime<Utc>) -> Result<Vec<Entitlement>> {
+    Ok(sqlx::query_as("select * from public.member_entitlements($1, $2)")
+        .bind(member_id)
+        .bind(at)
+        .fetch_all(db)
+        .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Member {
+    pub id: Uuid,
+    pub member_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub status: String,
+    pub plan_name: Option<String>,
+    pub home_branch_name: String,
+    pub joined_on: chrono::NaiveDate,
+}
+
+/// Everything the member panel shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberPanel {
+    pub member: Member,
+    pub entitlements: Vec<Entitlement>,
+    /// Upcoming live bookings this desk can see (its branches), soonest first.
+    pub upcoming: Vec<BookingRow>,
+}
+
+pub async fn member_panel(pool: &sqlx::PgPool, member_id: Uuid, now: DateTime<Utc>) -> Result<MemberPanel> {
+    let member: Member = sqlx::query_as(
+        "select m.id, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status,
+                p.name as plan_name, b.name as home_branch_name, m.joined_on
+         from members m
+         join branches b on b.id = m.home_branch_id
+         left join membership_plans p on p.id = m.plan_id
+         where m.id = $1",
+    )
+    .bind(member_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| Error::NotFound("That member does not exist.".into()))?;
+    let entitlements = entitlements(pool, member_id, now).await?;
+    let filter = BookingFilter {
+        member_id: Some(member_id),
+        from: Some(now),
+        statuses: vec!["booked".into(), "waitlisted".into()],
+        ..BookingFilter::default()
+    };
+    let upcoming = list_bookings(pool, &filter, &PageRequest { after: None, limit: 20, sort: Sort::StartsAsc }).await?.rows;
+    Ok(MemberPanel { member, entitlements, upcoming })
+}
