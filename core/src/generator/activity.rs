@@ -115,10 +115,14 @@ pub async fn generate_activity(admin: &PgPool, club: &GeneratedClub, spec: &Acti
         .await?;
     let staff: Vec<(Uuid, Option<Uuid>)> = sqlx::query_as("select id, branch_id from staff order by email").fetch_all(&mut *tx).await?;
 
+    // Spread the bookings over the whole window: a little more than the average fill needed,
+    // so the count is reached near the window's end.
+    let places: u64 = targets.iter().map(|t| t.capacity as u64).sum();
+    let mean_fill = (spec.bookings as f64 * 1.15 / places.max(1) as f64).min(1.0);
     let mut rows = Rows::default();
     let mut made = (0u64, 0u64);
     'targets: for t in &targets {
-        let fill = rng.gen_range(0.2..1.0f64);
+        let fill = rng.gen_range(mean_fill * 0.5..=(mean_fill * 1.5).min(1.0));
         let want = ((t.capacity as f64 * fill).round() as usize).min(members.len());
         for i in sample(&mut rng, members.len(), want) {
             if made.0 + made.1 >= spec.bookings {
