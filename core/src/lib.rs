@@ -9,5 +9,6 @@ pub mod generator;
 pub mod members;
 pub mod pin;
 pub mod slots;
+pub mod staff;
 
 pub use error::{Error, ErrorBody, Result};
