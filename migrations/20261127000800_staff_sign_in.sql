@@ -15,6 +15,7 @@ declare
   max_failures constant integer := 5;
   lock_for constant interval := interval '15 minutes';
   v_branch uuid;
+  v_allowed boolean;
 begin
   if p_staff_id is null or p_success is null then
     raise exception 'Say which staff member and whether the PIN was right.' using errcode = 'BD001';
@@ -24,12 +25,13 @@ begin
     raise exception 'That staff member does not exist.' using errcode = 'BD002';
   end if;
   -- Desks of the staff member's branch; any desk for head-office staff; administrators.
-  if auth.uid() is not null or not case
-       when v_branch is null then
-         exists (select 1 from public.desk_roles d where d.role_name = session_user::text)
-         or public.caller_may_use_branch(null)
-       else public.caller_may_use_branch(v_branch)
-     end then
+  if v_branch is null then
+    v_allowed := exists (select 1 from public.desk_roles d where d.role_name = session_user::text)
+                 or public.caller_may_use_branch(null);
+  else
+    v_allowed := public.caller_may_use_branch(v_branch);
+  end if;
+  if auth.uid() is not null or not v_allowed then
     raise exception 'This desk cannot sign in that staff member.' using errcode = 'BD003';
   end if;
   if p_success then
