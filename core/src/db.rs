@@ -28,7 +28,7 @@ pub struct DeskIdentity {
 
 /// Reads the desk's mapping and refuses sessions that would bypass row-level security:
 /// superusers, roles with BYPASSRLS, owners of club tables, and roles not mapped to a branch.
-pub async fn desk_identity<'e>(conn: impl sqlx::PgExecutor<'e>) -> Result<DeskIdentity> {
+pub async fn desk_identity(pool: &PgPool) -> Result<DeskIdentity> {
     let row = sqlx::query(
         r#"
         select session_user::text as role_name,
@@ -36,13 +36,13 @@ pub async fn desk_identity<'e>(conn: impl sqlx::PgExecutor<'e>) -> Result<DeskId
                exists (select 1 from pg_catalog.pg_tables t
                        where t.schemaname = 'public' and t.tablename = 'benefit_slots'
                          and pg_catalog.pg_has_role(session_user, t.tableowner, 'USAGE')) as owns_tables,
-               (select d.branch_id is null from public.desk_roles d where d.role_name = session_user::text) as all_branches,
-               public.desk_branch_ids() as branch_ids
+               exists (select 1 from pg_catalog.pg_roles g
+                       where g.rolname = 'branch_desk' and pg_catalog.pg_has_role(session_user, g.oid, 'USAGE')) as is_desk
         from pg_catalog.pg_roles r
         where r.rolname = session_user
         "#,
     )
-    .fetch_one(conn)
+    .fetch_one(pool)
     .await?;
     let role_name: String = row.get("role_name");
     if row.get::<bool, _>("privileged") || row.get::<bool, _>("owns_tables") {
@@ -50,12 +50,17 @@ pub async fn desk_identity<'e>(conn: impl sqlx::PgExecutor<'e>) -> Result<DeskId
             "The role {role_name} is an administrator or owns the club tables. A desk must connect with its own restricted desk role."
         )));
     }
-    let Some(all_branches) = row.get::<Option<bool>, _>("all_branches") else {
-        return Err(Error::NotAllowed(format!(
-            "The role {role_name} is not set up as a branch desk (no row in desk_roles)."
-        )));
-    };
-    Ok(DeskIdentity { role_name, branch_ids: row.get("branch_ids"), all_branches })
+    let not_a_desk = || Error::NotAllowed(format!("The role {role_name} is not set up as a branch desk (no row in desk_roles)."));
+    if !row.get::<bool, _>("is_desk") {
+        return Err(not_a_desk());
+    }
+    let mapping: Option<(Option<Uuid>, Vec<Uuid>)> = sqlx::query_as(
+        "select d.branch_id, public.desk_branch_ids() from public.desk_roles d where d.role_name = session_user::text",
+    )
+    .fetch_optional(pool)
+    .await?;
+    let (branch, branch_ids) = mapping.ok_or_else(not_a_desk)?;
+    Ok(DeskIdentity { role_name: role_name.clone(), branch_ids, all_branches: branch.is_none() })
 }
 
 /// Creates (or updates) a desk LOGIN role for a branch and maps it; `branch_id: None` makes a

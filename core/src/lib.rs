@@ -4,6 +4,7 @@
 pub mod bookings;
 pub mod classes;
 pub mod db;
+pub mod desk;
 pub mod error;
 pub mod generator;
 pub mod members;

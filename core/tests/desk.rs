@@ -1,0 +1,52 @@
+//! Opening a desk on a real club database: a desk role works, an administrator role is refused,
+//! a wrong password is a clear error.
+
+mod common;
+
+use branch_desk_core::desk::{connect_club, open_desk, ClubConnection, TlsMode};
+use branch_desk_core::Error;
+use common::{club, DESK_A, DESK_HQ};
+use sqlx::PgPool;
+
+fn settings(admin: &PgPool, role: &str) -> ClubConnection {
+    let o = admin.connect_options();
+    ClubConnection {
+        host: o.get_host().to_owned(),
+        port: o.get_port(),
+        database: o.get_database().unwrap().to_owned(),
+        desk_role: role.into(),
+        tls: TlsMode::Disable,
+        ca_file: None,
+        branch_id: None,
+    }
+}
+
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn a_desk_role_opens_and_an_admin_is_refused(admin: PgPool) {
+    let c = club(admin).await;
+    let desk = connect_club(&settings(&c.admin, DESK_A), "unused-with-trust-auth").await.expect("desk opens");
+    assert_eq!(desk.branch.code, "LDN");
+    assert_eq!(desk.branches.len(), 1);
+    assert!(!desk.identity.all_branches);
+
+    let mut hq = settings(&c.admin, DESK_HQ);
+    hq.branch_id = Some(c.branch_b());
+    let desk = connect_club(&hq, "x").await.unwrap();
+    assert_eq!((desk.branch.code.as_str(), desk.branches.len()), ("NYC", 3), "a head-office desk picks its branch");
+
+    let e = open_desk(c.admin.clone(), None).await.unwrap_err();
+    assert!(matches!(&e, Error::NotAllowed(m) if m.contains("administrator")), "superuser sessions are refused: {e:?}");
+
+    let e = connect_club(&settings(&c.admin, "test_member_gateway"), "x").await.unwrap_err();
+    assert!(matches!(&e, Error::NotAllowed(m) if m.contains("not set up as a branch desk")), "{e:?}");
+
+    let mut bad_db = settings(&c.admin, DESK_A);
+    bad_db.database = "no_such_database".into();
+    let e = connect_club(&bad_db, "x").await.unwrap_err();
+    assert!(matches!(e, Error::Invalid { field: Some("database"), .. }), "{e:?}");
+
+    let mut bad_port = settings(&c.admin, DESK_A);
+    bad_port.port = 1;
+    let e = connect_club(&bad_port, "x").await.unwrap_err();
+    assert_eq!(e.code(), "unavailable", "an unreachable server is 'unavailable': {e:?}");
+}
