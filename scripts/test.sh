@@ -15,6 +15,7 @@ log "PostgreSQL"
 source scripts/pg.sh
 if [ -z "${DATABASE_URL:-}" ]; then
   PGDIR=$(mktemp -d /tmp/branchdesk-test-pg.XXXXXX)
+  chmod 755 "$PGDIR"
   PORT=${BRANCHDESK_TEST_PG_PORT:-55439}
   pg_start "$PGDIR/data" "$PORT"
   trap 'pg_stop "$PGDIR/data"; rm -rf "$PGDIR"' EXIT
