@@ -145,6 +145,18 @@ const STAFF: &[(&str, &str, &str, Option<&str>, &str)] = &[
 
 pub const STAFF_EMAIL_DOMAIN: &str = "branchdesk.example";
 
+/// The demo staff who may sign in at a desk of `branch_code` (its own and head office), for the
+/// demo database's sign-in screen: (full name, email, role, PIN).
+pub fn demo_staff(branch_code: &str) -> Vec<(String, String, String, String)> {
+    STAFF
+        .iter()
+        .filter(|s| s.3.is_none() || s.3 == Some(branch_code))
+        .map(|(prefix, name, role, _, pin)| {
+            ((*name).to_owned(), format!("{prefix}@{STAFF_EMAIL_DOMAIN}"), (*role).to_owned(), (*pin).to_owned())
+        })
+        .collect()
+}
+
 /// Writes the club into an empty, migrated database through an administrator connection.
 pub async fn generate_club(admin: &PgPool, spec: &ClubSpec) -> Result<GeneratedClub> {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
