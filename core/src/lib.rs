@@ -4,7 +4,10 @@
 pub mod bookings;
 pub mod classes;
 pub mod db;
+pub mod demo;
 pub mod desk;
+#[cfg(feature = "embedded")]
+pub mod embedded;
 pub mod error;
 pub mod generator;
 pub mod members;
