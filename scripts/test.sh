@@ -25,3 +25,10 @@ export DATABASE_URL
 
 log "core: unit and database tests"
 cargo test --locked -p branch-desk-core --all-features -- --test-threads="${TEST_THREADS:-4}"
+
+log "TypeScript types generated from Rust (ts-rs) are committed and current"
+if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
+  echo "ui/src/bindings differs from what the Rust types generate; commit the regenerated files:" >&2
+  git status --porcelain -- ui/src/bindings >&2
+  exit 1
+fi

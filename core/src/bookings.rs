@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "lowercase")]
 pub enum BookingKind {
     Class,
@@ -27,7 +28,8 @@ impl BookingKind {
 
 /// A confirm from the concierge drawer or a member. `idempotency_key` is made once per
 /// confirm: a retried request with the same key returns the same booking.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct BookingRequest {
     pub kind: BookingKind,
     /// The class id or the slot id.
@@ -47,7 +49,8 @@ pub struct BookingRequest {
     pub join_waitlist: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
 pub struct Booking {
     pub id: Uuid,
     pub member_id: Uuid,
@@ -98,7 +101,8 @@ pub async fn cancel<'e>(db: impl sqlx::PgExecutor<'e>, kind: BookingKind, bookin
         .await?)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Attendance {
     Attended,
@@ -122,7 +126,8 @@ pub async fn set_attendance<'e>(db: impl sqlx::PgExecutor<'e>, kind: BookingKind
 }
 
 /// Filters of the all-bookings list; every field is optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(default)]
 pub struct BookingFilter {
     pub branch_id: Option<Uuid>,
@@ -140,7 +145,8 @@ pub struct BookingFilter {
     pub overrides_only: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     #[default]
@@ -149,20 +155,24 @@ pub enum Sort {
 }
 
 /// Where the previous page ended: keyset paging stays fast at any depth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Cursor {
     pub starts_at: DateTime<Utc>,
     pub id: Uuid,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct PageRequest {
     pub after: Option<Cursor>,
+    #[ts(type = "number")]
     pub limit: i64,
     pub sort: Sort,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
 pub struct BookingRow {
     /// "class" or "recovery"
     pub kind: String,
@@ -185,7 +195,8 @@ pub struct BookingRow {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Page {
     pub rows: Vec<BookingRow>,
     /// Pass back as `after` for the next page; None on the last page.

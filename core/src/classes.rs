@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
 pub struct Class {
     pub id: Uuid,
     pub branch_id: Uuid,

@@ -17,7 +17,8 @@ pub async fn migrate(pool: &PgPool) -> Result<()> {
 }
 
 /// Who the current desk session is, as the database sees it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct DeskIdentity {
     pub role_name: String,
     /// Branches this desk acts for.

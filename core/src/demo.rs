@@ -17,7 +17,8 @@ pub const DEMO_DESK_ROLE: &str = "branch_desk_demo";
 pub const DEMO_BRANCH_CODE: &str = "LDN";
 
 /// A demo staff member shown on the sign-in screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct DemoStaff {
     pub full_name: String,
     pub email: String,

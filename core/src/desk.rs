@@ -11,7 +11,8 @@ use uuid::Uuid;
 use crate::db::{desk_identity, DeskIdentity};
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "kebab-case")]
 pub enum TlsMode {
     Disable,
@@ -24,7 +25,8 @@ pub enum TlsMode {
 
 /// How this desk reaches the club database. The password is not part of it: it lives in the
 /// OS keyring, or in memory only for this run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ClubConnection {
     pub host: String,
     pub port: u16,
@@ -90,7 +92,8 @@ impl ClubConnection {
 }
 
 /// What the desk is set up to use.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(tag = "mode", rename_all = "kebab-case")]
 pub enum DeskConfig {
     /// The embedded demo database in the app's data directory.
@@ -124,7 +127,8 @@ pub fn save_config(path: &Path, config: &DeskConfig) -> Result<()> {
     write().map_err(|e| Error::invalid("config", format!("The settings cannot be saved to {}: {e}", path.display())))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
 pub struct Branch {
     pub id: Uuid,
     pub code: String,

@@ -36,7 +36,8 @@ pub enum Error {
 }
 
 /// The shape that crosses the app boundary: a stable code and a message for staff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ErrorBody {
     pub code: &'static str,
     pub message: String,

@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 /// Longest search text the database accepts.
 pub const MAX_QUERY_CHARS: usize = 200;
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
 pub struct MemberHit {
     pub member_id: Uuid,
     pub member_number: String,
@@ -39,7 +40,8 @@ pub async fn search_members<'e>(db: impl sqlx::PgExecutor<'e>, query: &str, limi
         .await?)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
 pub struct Entitlement {
     /// "recovery" or "class"
     pub kind: String,
@@ -63,7 +65,8 @@ pub async fn entitlements<'e>(db: impl sqlx::PgExecutor<'e>, member_id: Uuid, at
         .await?)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
 pub struct Member {
     pub id: Uuid,
     pub member_number: String,
@@ -78,7 +81,8 @@ pub struct Member {
 }
 
 /// Everything the member panel shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct MemberPanel {
     pub member: Member,
     pub entitlements: Vec<Entitlement>,

@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 /// enforces the same number.
 pub const MAX_RANGE_DAYS: i64 = 62;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
 pub struct Facility {
     pub id: Uuid,
     pub branch_id: Uuid,
@@ -22,7 +23,8 @@ pub struct Facility {
     pub available_days: Vec<i32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
 pub struct Slot {
     pub id: Uuid,
     pub facility_id: Uuid,
@@ -43,7 +45,8 @@ impl Slot {
 }
 
 /// One branch's schedule for a date range: its facilities (maintenance shown as such) and slots.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Schedule {
     pub facilities: Vec<Facility>,
     pub slots: Vec<Slot>,

@@ -9,7 +9,8 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::pin::{validate_pin, verify_pin};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct StaffSession {
     pub id: Uuid,
     pub full_name: String,
@@ -91,7 +92,8 @@ fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> Error {
 }
 
 /// Staff who may sign in at this desk (its branches and head office), for the quick switch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
 pub struct StaffSummary {
     pub id: Uuid,
     pub full_name: String,
