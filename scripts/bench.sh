@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The benchmark command (README "Benchmarks"): starts a throwaway PostgreSQL (unless
+# DATABASE_URL points at one, as an administrator), builds the bench in release mode, generates
+# a large club in a fresh database and runs each pair of issue 6 side by side. Prints a table
+# and writes bench-results/{full,quick}.{md,csv}.
+#   scripts/bench.sh           200,000 members, 1,000,000 bookings (about 15-20 minutes on 2 cores)
+#   scripts/bench.sh --quick   tiny sizes, every pair once (CI): fails only on errors or broken invariants
+# Extra arguments go to the bench (--out DIR, --keep-db).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+log "system packages"
+scripts/setup-system.sh
+
+log "build (release)"
+cargo build --locked --release -p branch-desk-bench
+BIN="${CARGO_TARGET_DIR:-target}/release/branch-desk-bench"
+
+log "PostgreSQL"
+# shellcheck source=scripts/pg.sh
+source scripts/pg.sh
+if [ -z "${DATABASE_URL:-}" ]; then
+  PGDIR=$(mktemp -d /tmp/branchdesk-bench-pg.XXXXXX)
+  chmod 755 "$PGDIR"
+  PORT=${BRANCHDESK_BENCH_PG_PORT:-55449}
+  pg_start "$PGDIR/data" "$PORT"
+  trap 'pg_stop "$PGDIR/data"; rm -rf "$PGDIR"' EXIT
+  echo "started a throwaway cluster at $DATABASE_URL"
+fi
+export DATABASE_URL
+
+log "benchmarks"
+"$BIN" "$@"
