@@ -54,7 +54,7 @@ impl Sizes {
         Sizes {
             members: 200_000,
             bookings: 1_000_000,
-            days_back: 820,
+            days_back: 900,
             days_ahead: 200,
             search_queries_per_kind: 100,
             slot_runs_loopback: 20,
