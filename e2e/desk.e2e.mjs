@@ -1,0 +1,209 @@
+// End-to-end test through the real Branch Desk window: tauri-driver + WebKitWebDriver, run by
+// scripts/test-e2e.sh under Xvfb. Starts tauri-driver itself (in its own process group, so the
+// driver, WebKitWebDriver and the app all go when it ends), runs the steps in order, stops at
+// the first failure, and saves screenshots to $E2E_ARTIFACTS.
+//
+// Env: BRANCH_DESK_BIN (the debug app binary, required), E2E_ARTIFACTS (default artifacts/e2e),
+//      TAURI_DRIVER (default tauri-driver), NATIVE_DRIVER (default /usr/bin/WebKitWebDriver),
+//      E2E_DRIVER_PGID_FILE (where to write the driver's process group id, optional).
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+import { Keys, poll, Session } from "./webdriver.mjs";
+
+const app = process.env.BRANCH_DESK_BIN;
+const artifacts = resolve(process.env.E2E_ARTIFACTS ?? "artifacts/e2e");
+const tauriDriver = process.env.TAURI_DRIVER ?? "tauri-driver";
+const nativeDriver = process.env.NATIVE_DRIVER ?? "/usr/bin/WebKitWebDriver";
+
+const log = (...args) => console.log("[e2e]", ...args);
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function startDriver(port, nativePort) {
+  const child = spawn(
+    tauriDriver,
+    ["--port", String(port), "--native-port", String(nativePort), "--native-driver", nativeDriver],
+    { detached: true, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  child.on("error", (error) => log(`could not start ${tauriDriver}: ${error.message}`));
+  // The calling script kills this process group too if we die before cleaning up.
+  if (process.env.E2E_DRIVER_PGID_FILE && child.pid) writeFileSync(process.env.E2E_DRIVER_PGID_FILE, `${child.pid}\n`);
+  return child;
+}
+
+function stopDriver(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const group = -child.pid;
+    const kill = (signal) => {
+      try {
+        process.kill(group, signal);
+      } catch {
+        /* already gone */
+      }
+    };
+    const timer = setTimeout(() => kill("SIGKILL"), 5_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      kill("SIGKILL"); // anything left in the group (WebKitWebDriver, the app)
+      done();
+    });
+    kill("SIGTERM");
+  });
+}
+
+async function main() {
+  if (!app || !existsSync(app)) throw new Error(`BRANCH_DESK_BIN must name the built app binary (got ${app ?? "nothing"})`);
+  if (!process.env.DISPLAY) throw new Error("no DISPLAY: run under xvfb-run (scripts/test-e2e.sh does)");
+  mkdirSync(artifacts, { recursive: true });
+
+  const [port, nativePort] = [await freePort(), await freePort()];
+  const base = `http://127.0.0.1:${port}`;
+  log(`tauri-driver on ${base} (WebKitWebDriver on ${nativePort}), app ${app}`);
+  let session = null;
+  let stopping = false;
+  const driver = startDriver(port, nativePort);
+  const cleanup = async () => {
+    if (session) await session.delete().catch((error) => log(`delete session: ${error.message}`));
+    await stopDriver(driver);
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.on(signal, async () => {
+      if (stopping) return; // a second signal must not cut the cleanup short
+      stopping = true;
+      log(`got ${signal}, cleaning up`);
+      await cleanup();
+      process.exit(130);
+    });
+  }
+
+  let passed = 0;
+  let failed = 0;
+  const shot = async (name) => {
+    const file = join(artifacts, `${name}.png`);
+    writeFileSync(file, Buffer.from(await session.screenshot(), "base64"));
+    log(`screenshot ${file}`);
+  };
+  const step = async (name, fn) => {
+    const started = Date.now();
+    try {
+      await fn();
+      passed += 1;
+      log(`ok   ${name} (${Date.now() - started} ms)`);
+      return true;
+    } catch (error) {
+      if (stopping) return false;
+      failed += 1;
+      log(`FAIL ${name}: ${error.message}`);
+      if (session) {
+        await shot(`failure-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`).catch(() => {});
+        await session
+          .source()
+          .then((html) => writeFileSync(join(artifacts, "failure-page.html"), html))
+          .catch(() => {});
+      }
+      return false;
+    }
+  };
+
+  try {
+    const steps = [
+      [
+        "tauri-driver and WebKitWebDriver answer",
+        async () => {
+          // Ask WebKitWebDriver first: tauri-driver proxies /status and logs a backtrace while
+          // the native driver is not listening yet.
+          const ready = (url) => async () => {
+            if (driver.exitCode !== null) throw new Error(`tauri-driver exited with ${driver.exitCode}`);
+            const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+            return response.ok;
+          };
+          await poll(ready(`http://127.0.0.1:${nativePort}/status`), 20_000, "WebKitWebDriver /status");
+          await poll(ready(`${base}/status`), 10_000, "tauri-driver /status");
+        },
+      ],
+      [
+        "the app window opens",
+        async () => {
+          try {
+            session = await Session.create(base, { alwaysMatch: { "tauri:options": { application: app } } }, 60_000);
+          } catch (error) {
+            throw new Error(`${error.message} (does the app start? run ${app} under xvfb-run to see why)`);
+          }
+        },
+      ],
+      [
+        "the first screen shows title, demo badge and sign-in form",
+        async () => {
+          const title = await session.waitFor("[data-testid=app-title]");
+          expect(await session.text(title), "Branch Desk", "app bar title");
+          expect(await session.title(), "Branch Desk", "document title");
+          // The badge is drawn from the `app_info` command's answer: it proves IPC to Rust works.
+          const badge = await session.waitFor("[data-testid=demo-badge]", 15_000);
+          expect(await session.text(badge), "Demo database", "demo badge");
+          expect(await session.text(await session.find("#sign-in-heading")), "Staff sign-in", "form heading");
+          await shot("01-sign-in");
+        },
+      ],
+      [
+        "the email field has keyboard focus",
+        async () => {
+          const email = await session.find("#sign-in-email");
+          await poll(async () => (await session.activeElement()) === email, 5_000, "focus on the email field");
+        },
+      ],
+      [
+        "typing fills the email and PIN fields",
+        async () => {
+          const email = await session.find("#sign-in-email");
+          const pin = await session.find("#sign-in-pin");
+          await session.type(email, "front.desk@club.example");
+          await session.type(pin, "1234");
+          expect(await session.property(email, "value"), "front.desk@club.example", "email value");
+          expect(await session.property(pin, "value"), "1234", "PIN value");
+          await shot("02-typed");
+        },
+      ],
+      [
+        "Enter submits and the placeholder answer is shown",
+        async () => {
+          await session.type(await session.find("#sign-in-pin"), Keys.ENTER);
+          const status = await session.find("[data-testid=sign-in-status]");
+          await poll(async () => (await session.text(status)).includes("not connected"), 10_000, "sign-in status text");
+          await shot("03-submitted");
+        },
+      ],
+    ];
+    for (const [name, fn] of steps) {
+      if (!(await step(name, fn))) break;
+    }
+  } finally {
+    await cleanup();
+  }
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0;
+}
+
+function expect(actual, wanted, what) {
+  if (actual !== wanted) throw new Error(`${what}: expected ${JSON.stringify(wanted)}, got ${JSON.stringify(actual)}`);
+}
+
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error) => {
+    console.error(`[e2e] ERROR: ${error.message}`);
+    process.exit(1);
+  },
+);
