@@ -1,24 +1,220 @@
-// Entry point: draw the frame, ask the shell who we are, show the first screen.
+// Entry point and the desk's flow: ask the shell where it stands (setup, password, sign-in or the
+// desk), draw the frame, switch screens, keep the connection banner and its automatic retry.
 import "./styles.css";
-import { api, ApiError, type AppInfo } from "./api";
-import { renderShell } from "./shell";
+import { api, errorText, ApiError, type AppInfo } from "./api";
+import { shortcutFor } from "./keys";
+import { bannerText, renderBanner, renderFrame, stageFor, type View } from "./shell";
+import { renderBookings, type BookingsScreen } from "./screens/bookings";
+import { openConcierge, type Drawer } from "./screens/concierge";
+import { renderMembers } from "./screens/members";
+import { renderPassword } from "./screens/password";
+import { renderSchedule } from "./screens/schedule";
+import { renderSetup } from "./screens/setup";
 import { renderSignIn } from "./screens/sign-in";
+import { h } from "./dom";
 
-async function start(root: HTMLElement): Promise<void> {
-  let info: AppInfo | null = null;
+export const RETRY_MS = 5_000;
+
+const root = document.getElementById("app")!;
+let info: AppInfo | null = null;
+let view: View = "members";
+let banner: HTMLElement | null = null;
+let retryTimer: ReturnType<typeof setInterval> | undefined;
+let retrying = false;
+let drawer: Drawer | null = null;
+let bookings: BookingsScreen | null = null;
+let members: { focusSearch: () => void } | null = null;
+let settingsOpen = false;
+let note: string | undefined;
+
+function showBanner(text: string | null): void {
+  if (banner) renderBanner(banner, text, () => void retry(), retrying);
+  if (text && retryTimer === undefined) retryTimer = setInterval(() => void retry(), RETRY_MS);
+  if (!text && retryTimer !== undefined) {
+    clearInterval(retryTimer);
+    retryTimer = undefined;
+  }
+}
+
+async function retry(): Promise<void> {
+  if (retrying) return;
+  retrying = true;
+  showBanner(bannerText(info?.connection ?? null) ?? "The club database cannot be reached.");
+  try {
+    const fresh = await api.reconnect();
+    retrying = false;
+    const before = stageFor(info);
+    info = fresh;
+    if (fresh.connection.state !== "unavailable" || stageFor(fresh) !== before) draw();
+    else showBanner(bannerText(fresh.connection));
+  } catch (e) {
+    retrying = false;
+    showBanner(errorText(e));
+  }
+}
+
+/** Any command failing with `unavailable` raises the banner and starts the automatic retry. */
+function noticeError(e: unknown): void {
+  if (e instanceof ApiError && e.code === "unavailable") showBanner(e.message);
+}
+
+async function refreshInfo(): Promise<void> {
   try {
     info = await api.appInfo();
-  } catch (error) {
-    console.error("app_info failed", error);
+  } catch (e) {
+    console.error("app_info failed", e);
   }
-  const main = renderShell(root, info);
-  renderSignIn(main, {
-    // Placeholder until the core has staff accounts: say so rather than pretend.
-    onSubmit: async () => {
-      throw new ApiError("unavailable", "Sign-in is not connected to the database yet.");
+  draw();
+}
+
+function draw(): void {
+  drawer?.close();
+  drawer = null;
+  bookings = null;
+  members = null;
+  const stage = settingsOpen ? "setup" : stageFor(info);
+  const frame = renderFrame(root, info, {
+    view: stage === "desk" ? view : undefined,
+    onNavigate: (v) => {
+      view = v;
+      draw();
+    },
+    onSignOut: () => void signOut(),
+    onSwitchStaff: () => void signOut(),
+    onSettings: () => {
+      settingsOpen = true;
+      draw();
+    },
+  });
+  banner = frame.banner;
+  showBanner(bannerText(info?.connection ?? null));
+  const main = frame.main;
+  const tz = info?.branch?.timezone;
+  switch (stage) {
+    case "connecting":
+      main.replaceChildren(h("section", { class: "card", role: "status" }, h("h2", {}, "Opening the database…"), h("p", { class: "muted" }, "The first start of the demo database takes a little while.")));
+      setTimeout(() => void refreshInfo(), 1_000);
+      return;
+    case "setup":
+      renderSetup(main, {
+        api,
+        onDone: (fresh, message) => {
+          settingsOpen = false;
+          info = fresh;
+          note = message;
+          draw();
+        },
+        onCancel: settingsOpen
+          ? () => {
+              settingsOpen = false;
+              draw();
+            }
+          : undefined,
+      });
+      return;
+    case "password":
+      renderPassword(main, {
+        api,
+        deskRole: info?.desk_role ?? null,
+        onDone: (fresh) => {
+          info = fresh;
+          draw();
+        },
+        onChangeSettings: () => {
+          settingsOpen = true;
+          draw();
+        },
+      });
+      return;
+    case "sign-in":
+      renderSignIn(main, {
+        demoStaff: info?.demo_staff,
+        loadStaff: () => api.listDeskStaff(),
+        onSubmit: async ({ email, pin }) => {
+          try {
+            const staff = await api.signIn(email, pin);
+            info = info ? { ...info, staff } : info;
+            view = "members";
+            draw();
+          } catch (e) {
+            noticeError(e);
+            throw e;
+          }
+        },
+      });
+      if (note) main.prepend(h("p", { class: "notice", role: "status" }, note));
+      note = undefined;
+      return;
+    case "desk":
+      if (view === "members") {
+        members = renderMembers(main, { api: withNotice(api), timeZone: tz, onBook: (member) => openDrawer(member) });
+      } else if (view === "schedule") {
+        renderSchedule(main, { api: withNotice(api) });
+      } else {
+        bookings = renderBookings(main, { api: withNotice(api), timeZone: tz, onNewBooking: () => openDrawer(null) });
+      }
+      (root.querySelector(`.tab[data-view=${view}]`) as HTMLElement | null)?.setAttribute("aria-current", "page");
+      return;
+  }
+}
+
+/** Sign out (also the quick switch: the sign-in screen lists the desk's staff). */
+async function signOut(): Promise<void> {
+  try {
+    await api.signOut();
+  } catch (e) {
+    console.error("sign_out failed", e);
+  }
+  info = info ? { ...info, staff: null } : info;
+  draw();
+}
+
+function openDrawer(member: { id: string; name: string } | null): void {
+  if (!info?.staff || stageFor(info) !== "desk") return;
+  drawer?.close();
+  drawer = openConcierge(document.body, {
+    api: withNotice(api),
+    staff: info.staff,
+    member,
+    timeZone: info.branch?.timezone,
+    onBooked: () => void bookings?.refresh(),
+    onClose: () => (drawer = null),
+  });
+}
+
+/** Wraps every call so an `unavailable` answer raises the connection banner. */
+function withNotice<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) =>
+        (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args).catch((e: unknown) => {
+          noticeError(e);
+          throw e;
+        });
     },
   });
 }
 
-const root = document.getElementById("app");
-if (root) void start(root);
+document.addEventListener("keydown", (e) => {
+  const shortcut = shortcutFor(e);
+  if (!shortcut || stageFor(info) !== "desk" || settingsOpen) return;
+  if (shortcut === "search") {
+    e.preventDefault();
+    if (drawer) return (document.getElementById("drawer-member-search") as HTMLInputElement | null)?.focus();
+    if (view !== "members") {
+      view = "members";
+      draw();
+    }
+    members?.focusSearch();
+  } else if (shortcut === "new-booking") {
+    e.preventDefault();
+    openDrawer(null);
+  } else if (shortcut === "close" && drawer) {
+    e.preventDefault();
+    drawer.close();
+  }
+});
+
+void refreshInfo();

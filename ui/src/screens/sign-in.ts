@@ -1,6 +1,9 @@
-// Staff sign-in: email and PIN. The form is a skeleton until the core provides staff accounts;
-// validation here only spares a round trip, the core checks the PIN again (and locks out).
+// Staff sign-in: email and PIN, the demo staff with their PINs on the demo database, and a quick
+// switch between the desk's staff. Validation here only spares a round trip: the core checks the
+// PIN again and locks out after repeated failures (its message is shown as returned).
 import { ApiError } from "../api";
+import type { DemoStaff } from "../bindings/DemoStaff";
+import type { StaffSummary } from "../bindings/StaffSummary";
 import { h } from "../dom";
 
 export interface SignInInput {
@@ -24,6 +27,18 @@ export function validateSignIn(input: SignInInput): SignInErrors {
 export interface SignInOptions {
   /** Called with valid input; a rejection is shown under the form. */
   onSubmit: (input: SignInInput) => Promise<void>;
+  /** Demo database only: who can sign in, with their PINs. */
+  demoStaff?: DemoStaff[];
+  /** Staff of this desk, for the quick switch; loaded after the form shows. */
+  loadStaff?: () => Promise<StaffSummary[]>;
+  /** Email to start with (e.g. from a quick switch). */
+  email?: string;
+}
+
+/** "manager" → "Manager", "front_desk" → "Front desk". */
+export function roleLabel(role: string): string {
+  const text = role.replace(/_/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Renders the sign-in form into `main` and focuses the email field. */
@@ -64,6 +79,64 @@ export function renderSignIn(main: HTMLElement, options: SignInOptions): HTMLFor
     status,
   );
 
+  const fillFrom = (staffEmail: string, staffPin?: string) => {
+    email.value = staffEmail;
+    pin.value = staffPin ?? "";
+    pin.focus();
+  };
+  const extras: HTMLElement[] = [];
+  if (options.demoStaff && options.demoStaff.length > 0) {
+    extras.push(
+      h(
+        "section",
+        { class: "card demo-staff", "aria-labelledby": "demo-staff-heading", "data-testid": "demo-staff" },
+        h("h2", { id: "demo-staff-heading" }, "Demo staff"),
+        h("p", { class: "muted" }, "On the demo database these PINs are public. Choose one to fill the form."),
+        h(
+          "table",
+          { class: "table compact" },
+          h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Email"), h("th", {}, "PIN"), h("th", {}, ""))),
+          h(
+            "tbody",
+            {},
+            ...options.demoStaff.map((s) => {
+              const use = h("button", { type: "button", class: "secondary small", "data-email": s.email, "data-pin": s.pin }, "Use");
+              use.addEventListener("click", () => fillFrom(s.email, s.pin));
+              return h(
+                "tr",
+                { "data-testid": "demo-staff-row" },
+                h("td", {}, s.full_name),
+                h("td", {}, roleLabel(s.role)),
+                h("td", { class: "demo-email" }, s.email),
+                h("td", { class: "demo-pin" }, s.pin),
+                h("td", {}, use),
+              );
+            }),
+          ),
+        ),
+      ),
+    );
+  }
+  if (options.loadStaff) {
+    const select = h("select", { id: "quick-switch", "data-testid": "quick-switch" }, h("option", { value: "" }, "Loading staff…"));
+    select.disabled = true;
+    select.addEventListener("change", () => select.value && fillFrom(select.value));
+    form.insertBefore(h("div", { class: "field" }, h("label", { for: "quick-switch" }, "Quick switch"), select), form.querySelector("label[for=sign-in-email]"));
+    options
+      .loadStaff()
+      .then((staff) => {
+        select.replaceChildren(
+          h("option", { value: "" }, "Choose a staff member…"),
+          ...staff.map((s) => h("option", { value: s.email }, `${s.full_name} — ${roleLabel(s.role)}`)),
+        );
+        select.disabled = false;
+      })
+      .catch(() => {
+        select.replaceChildren(h("option", { value: "" }, "Staff list unavailable: type the email"));
+      });
+  }
+  if (options.email) email.value = options.email;
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = { email: email.value, pin: pin.value };
@@ -92,7 +165,8 @@ export function renderSignIn(main: HTMLElement, options: SignInOptions): HTMLFor
     }
   });
 
-  main.replaceChildren(form);
-  email.focus();
+  main.replaceChildren(extras.length ? h("div", { class: "sign-in-layout" }, form, ...extras) : form);
+  if (options.email) pin.focus();
+  else email.focus();
   return form;
 }

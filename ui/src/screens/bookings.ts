@@ -1,0 +1,318 @@
+// All Bookings: classes and recovery together, filters, sort, keyset paging (the cursor from one
+// page asks for the next), CSV export, and per-row Cancel / Check in / No-show with confirmation.
+import { errorText, type Api } from "../api";
+import type { BookingFilter } from "../bindings/BookingFilter";
+import type { BookingKind } from "../bindings/BookingKind";
+import type { BookingRow } from "../bindings/BookingRow";
+import type { Class } from "../bindings/Class";
+import type { Cursor } from "../bindings/Cursor";
+import type { Facility } from "../bindings/Facility";
+import type { Sort } from "../bindings/Sort";
+import { h } from "../dom";
+import { addDays, dateTime, isoDate, startOfLocalDay, statusLabel } from "../format";
+import { hitName, renderMemberSearch } from "./members";
+
+export const PAGE_SIZE = 50;
+export const STATUSES = ["booked", "waitlisted", "attended", "no_show", "cancelled"];
+
+export interface FilterValues {
+  from: string; // YYYY-MM-DD or ""
+  to: string; // inclusive day
+  kind: string; // "", "class", "recovery"
+  status: string; // "" or one status
+  item: string; // "", "facility:<id>", "class:<id>"
+  memberId: string;
+}
+
+/** The filter the shell takes, or an error for staff. `to` is inclusive: the query ends the day after. */
+export function buildFilter(v: FilterValues): { filter: BookingFilter | null; error: string | null } {
+  if (v.from && v.to && v.to < v.from) return { filter: null, error: "The end date is before the start date." };
+  const [itemKind, itemId] = v.item ? v.item.split(":") : ["", ""];
+  return {
+    error: null,
+    filter: {
+      branch_id: null,
+      from: v.from ? startOfLocalDay(v.from) : null,
+      to: v.to ? startOfLocalDay(addDays(v.to, 1)) : null,
+      kind: v.kind === "class" || v.kind === "recovery" ? (v.kind as BookingKind) : null,
+      statuses: v.status ? [v.status] : [],
+      facility_id: itemKind === "facility" ? itemId : null,
+      class_id: itemKind === "class" ? itemId : null,
+      member_id: v.memberId || null,
+      booked_by_staff_id: null,
+      overrides_only: false,
+    },
+  };
+}
+
+/** Keyset paging: the cursors that started each page seen so far, so "Previous" needs no offset. */
+export interface Pager {
+  starts: (Cursor | null)[];
+  next: Cursor | null;
+}
+
+export const firstPage = (): Pager => ({ starts: [null], next: null });
+export const currentCursor = (p: Pager): Cursor | null => p.starts[p.starts.length - 1];
+export const pageNumber = (p: Pager): number => p.starts.length;
+export function forward(p: Pager): Pager {
+  return p.next ? { starts: [...p.starts, p.next], next: null } : p;
+}
+export function back(p: Pager): Pager {
+  return p.starts.length > 1 ? { starts: p.starts.slice(0, -1), next: null } : p;
+}
+
+export type RowAction = "cancel" | "attended" | "no_show";
+
+/** What staff may do with a row: live bookings can be cancelled; booked ones checked in or marked no-show. */
+export function actionsFor(row: Pick<BookingRow, "status">): RowAction[] {
+  if (row.status === "booked") return ["attended", "no_show", "cancel"];
+  if (row.status === "waitlisted") return ["cancel"];
+  return [];
+}
+
+export const ACTION_LABEL: Record<RowAction, string> = { cancel: "Cancel", attended: "Check in", no_show: "No-show" };
+export const ACTION_QUESTION: Record<RowAction, string> = {
+  cancel: "Cancel this booking?",
+  attended: "Check this member in?",
+  no_show: "Mark as no-show?",
+};
+
+export interface BookingsOptions {
+  api: Pick<Api, "listBookings" | "exportBookingsCsv" | "cancelBooking" | "setAttendance" | "searchMembers" | "weekSchedule" | "upcomingClasses">;
+  onNewBooking: () => void;
+  timeZone?: string;
+  today?: string;
+}
+
+export interface BookingsScreen {
+  refresh: () => Promise<void>;
+}
+
+export function renderBookings(main: HTMLElement, options: BookingsOptions): BookingsScreen {
+  const today = options.today ?? isoDate(new Date());
+  const from = h("input", { type: "date", id: "f-from", value: today });
+  const to = h("input", { type: "date", id: "f-to", value: addDays(today, 13) });
+  const kind = h("select", { id: "f-kind" }, h("option", { value: "" }, "Classes and recovery"), h("option", { value: "class" }, "Classes"), h("option", { value: "recovery" }, "Recovery"));
+  const status = h("select", { id: "f-status" }, h("option", { value: "" }, "Any status"), ...STATUSES.map((s) => h("option", { value: s }, statusLabel(s))));
+  const item = h("select", { id: "f-item" }, h("option", { value: "" }, "Any facility or class"));
+  const sort = h("select", { id: "f-sort" }, h("option", { value: "starts_asc" }, "Soonest first"), h("option", { value: "starts_desc" }, "Latest first"));
+  const memberChip = h("span", { class: "chip hidden", "data-testid": "member-filter" });
+  let memberId = "";
+  const memberSearch = renderMemberSearch({
+    api: options.api,
+    id: "f-member",
+    label: "Member",
+    onChoose: (hit) => {
+      memberId = hit.member_id;
+      const clear = h("button", { type: "button", class: "link-button", "aria-label": "Clear the member filter" }, "×");
+      clear.addEventListener("click", () => {
+        memberId = "";
+        memberChip.classList.add("hidden");
+        void reload();
+      });
+      memberChip.replaceChildren(hitName(hit), " ", clear);
+      memberChip.classList.remove("hidden");
+      memberSearch.input.value = "";
+      memberSearch.input.dispatchEvent(new Event("input"));
+      void reload();
+    },
+  });
+
+  const apply = h("button", { type: "submit", class: "secondary" }, "Apply");
+  const newBooking = h("button", { type: "button", class: "primary inline", "data-testid": "new-booking" }, "New Booking (Ctrl+N)");
+  newBooking.addEventListener("click", options.onNewBooking);
+  const exportButton = h("button", { type: "button", class: "secondary", "data-testid": "export-csv" }, "Export CSV");
+  const status_ = h("p", { class: "form-status", role: "status", "data-testid": "bookings-status" });
+  const tbody = h("tbody", { "data-testid": "bookings-rows" });
+  const prev = h("button", { type: "button", class: "secondary", "data-testid": "page-prev" }, "← Previous");
+  const next = h("button", { type: "button", class: "secondary", "data-testid": "page-next" }, "Next →");
+  const pageLabel = h("span", { class: "muted", "data-testid": "page-label" });
+  let pager = firstPage();
+  let asked = 0;
+
+  const labelled = (control: HTMLElement, text: string) => h("div", { class: "field" }, h("label", { for: control.id }, text), control);
+  const form = h(
+    "form",
+    { class: "filters", "aria-label": "Filters" },
+    labelled(from, "From"),
+    labelled(to, "To"),
+    labelled(kind, "Type"),
+    labelled(status, "Status"),
+    labelled(item, "Facility or class"),
+    labelled(sort, "Sort"),
+    h("div", { class: "field member-field" }, memberSearch.root, memberChip),
+    h("div", { class: "field" }, apply),
+  );
+
+  const currentFilter = () =>
+    buildFilter({ from: from.value, to: to.value, kind: kind.value, status: status.value, item: item.value, memberId });
+
+  const load = async () => {
+    const { filter, error } = currentFilter();
+    status_.classList.remove("is-error");
+    if (!filter) {
+      status_.textContent = error;
+      status_.classList.add("is-error");
+      return;
+    }
+    const ticket = ++asked;
+    status_.textContent = "Loading bookings…";
+    tbody.setAttribute("aria-busy", "true");
+    prev.disabled = next.disabled = true;
+    try {
+      const page = await options.api.listBookings(filter, { after: currentCursor(pager), limit: PAGE_SIZE, sort: sort.value as Sort });
+      if (ticket !== asked) return;
+      pager = { ...pager, next: page.next };
+      drawRows(page.rows);
+      status_.textContent = page.rows.length ? "" : "No bookings match these filters.";
+      pageLabel.textContent = `Page ${pageNumber(pager)}${page.rows.length ? `, ${page.rows.length} bookings` : ""}`;
+    } catch (e) {
+      if (ticket !== asked) return;
+      status_.textContent = errorText(e);
+      status_.classList.add("is-error");
+    } finally {
+      tbody.removeAttribute("aria-busy");
+      prev.disabled = pageNumber(pager) <= 1;
+      next.disabled = !pager.next;
+    }
+  };
+  const reload = () => {
+    pager = firstPage();
+    return load();
+  };
+
+  const drawRows = (rows: BookingRow[]) => {
+    tbody.replaceChildren(
+      ...rows.map((row) => {
+        const actions = h("td", { class: "row-actions" });
+        const drawActions = () => {
+          actions.replaceChildren(
+            ...actionsFor(row).map((a) => {
+              const b = h("button", { type: "button", class: "secondary small", "data-action": a }, ACTION_LABEL[a]);
+              b.addEventListener("click", () => confirm(a));
+              return b;
+            }),
+          );
+        };
+        const confirm = (a: RowAction) => {
+          const yes = h("button", { type: "button", class: "danger small", "data-testid": "confirm-yes" }, `Yes, ${ACTION_LABEL[a].toLowerCase()}`);
+          const no = h("button", { type: "button", class: "secondary small" }, "Keep");
+          const note = h("span", { class: "row-error", role: "alert" });
+          no.addEventListener("click", () => {
+            drawActions();
+            (actions.querySelector("button") as HTMLButtonElement | null)?.focus();
+          });
+          yes.addEventListener("click", async () => {
+            yes.disabled = no.disabled = true;
+            yes.textContent = "Working…";
+            note.textContent = "";
+            try {
+              const k = row.kind as BookingKind;
+              if (a === "cancel") {
+                const promoted = await options.api.cancelBooking(k, row.id);
+                status_.textContent = promoted ? "Cancelled; the first on the waitlist now has the place." : "Cancelled.";
+              } else {
+                await options.api.setAttendance(k, row.id, a);
+                status_.textContent = a === "attended" ? "Checked in." : "Marked as no-show.";
+              }
+              await load();
+            } catch (e) {
+              note.textContent = errorText(e);
+              yes.disabled = no.disabled = false;
+              yes.textContent = `Yes, ${ACTION_LABEL[a].toLowerCase()}`;
+            }
+          });
+          actions.replaceChildren(h("span", { class: "confirm-question" }, ACTION_QUESTION[a]), yes, no, note);
+          yes.focus();
+        };
+        drawActions();
+        const flags = [row.capacity_override ? "capacity" : "", row.allowance_override ? "allowance" : ""].filter(Boolean).join(", ");
+        return h(
+          "tr",
+          { "data-booking-id": row.id, "data-testid": "booking-row" },
+          h("td", {}, dateTime(row.starts_at, options.timeZone)),
+          h("td", {}, row.kind === "class" ? "Class" : "Recovery"),
+          h("td", { class: "member-cell" }, row.member_name, h("span", { class: "muted small" }, ` ${row.member_number}`)),
+          h("td", {}, row.item_name),
+          h("td", {}, h("span", { class: `pill status-${row.status}` }, statusLabel(row.status))),
+          h("td", {}, row.booked_by_name ?? "Member"),
+          h("td", { title: row.override_reason ?? "" }, flags ? `Override (${flags})${row.override_reason ? `: ${row.override_reason}` : ""}` : ""),
+          actions,
+        );
+      }),
+    );
+  };
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void reload();
+  });
+  for (const control of [kind, status, item, sort, from, to]) control.addEventListener("change", () => void reload());
+  prev.addEventListener("click", () => {
+    pager = back(pager);
+    void load();
+  });
+  next.addEventListener("click", () => {
+    pager = forward(pager);
+    void load();
+  });
+  exportButton.addEventListener("click", async () => {
+    const { filter, error } = currentFilter();
+    if (!filter) {
+      status_.textContent = error;
+      return;
+    }
+    exportButton.disabled = true;
+    exportButton.textContent = "Exporting…";
+    status_.classList.remove("is-error");
+    try {
+      const done = await options.api.exportBookingsCsv(filter);
+      status_.textContent = `Exported ${done.bookings} bookings to ${done.path}`;
+    } catch (e) {
+      status_.textContent = errorText(e);
+      status_.classList.add("is-error");
+    } finally {
+      exportButton.disabled = false;
+      exportButton.textContent = "Export CSV";
+    }
+  });
+
+  main.replaceChildren(
+    h(
+      "section",
+      { class: "panel wide" },
+      h("div", { class: "toolbar" }, h("h2", {}, "All Bookings"), newBooking, exportButton),
+      form,
+      status_,
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          { class: "table", "data-testid": "bookings-table" },
+          h(
+            "thead",
+            {},
+            h("tr", {}, ...["Starts", "Type", "Member", "Class or facility", "Status", "Booked by", "Override", "Actions"].map((t) => h("th", { scope: "col" }, t))),
+          ),
+          tbody,
+        ),
+      ),
+      h("div", { class: "pager" }, prev, pageLabel, next),
+    ),
+  );
+
+  // Filter choices: this branch's facilities and the next two weeks' classes.
+  void Promise.all([
+    options.api.weekSchedule(today).then((s) => s.facilities).catch(() => [] as Facility[]),
+    options.api.upcomingClasses(today, 14).catch(() => [] as Class[]),
+  ]).then(([facilities, classes]) => {
+    item.append(
+      ...facilities.map((f) => h("option", { value: `facility:${f.id}` }, f.name)),
+      ...classes.map((c) => h("option", { value: `class:${c.id}` }, `${c.title}, ${dateTime(c.starts_at, options.timeZone)}`)),
+    );
+  });
+
+  void reload();
+  return { refresh: reload };
+}

@@ -1,0 +1,21 @@
+// Shared test data: an AppInfo and staff as the shell would send them.
+import type { AppInfo } from "./api";
+import type { StaffSession } from "./bindings/StaffSession";
+
+export const manager: StaffSession = { id: "s1", full_name: "Maria Manager", email: "maria@demo.example", role: "manager", branch_id: "b1", can_override: true };
+export const frontDesk: StaffSession = { ...manager, id: "s2", full_name: "Finn Desk", role: "front_desk", can_override: false };
+
+export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
+  return {
+    name: "Branch Desk",
+    version: "0.1.0",
+    mode: "demo",
+    connection: { state: "ready" },
+    branch: { id: "b1", code: "CTR", name: "Central", timezone: "Europe/London" },
+    branches: [],
+    desk_role: "desk_demo",
+    staff: null,
+    demo_staff: [],
+    ...over,
+  };
+}
