@@ -38,3 +38,20 @@ describe("createApi", () => {
     await expect(api.appInfo()).rejects.toMatchObject({ name: "ApiError", code: "unavailable" });
   });
 });
+
+describe("command arguments", () => {
+  it("passes top-level arguments in camelCase and payloads as they are", async () => {
+    const invoke = vi.fn(async () => null);
+    const api = createApi(invoke as unknown as Invoke);
+    await api.memberPanel("m1");
+    expect(invoke).toHaveBeenLastCalledWith("get_member_panel", { memberId: "m1" });
+    await api.cancelBooking("recovery", "b1");
+    expect(invoke).toHaveBeenLastCalledWith("cancel_booking", { kind: "recovery", bookingId: "b1" });
+    await api.weekSchedule("2026-11-23");
+    expect(invoke).toHaveBeenLastCalledWith("week_schedule", { start: "2026-11-23" });
+  });
+
+  it("keeps the field of a field-level error", () => {
+    expect(toApiError({ code: "invalid", message: "A PIN is 4 to 8 digits.", field: "pin" }).field).toBe("pin");
+  });
+});

@@ -77,3 +77,25 @@ describe("renderSignIn", () => {
     expect(main.querySelector("[data-testid=sign-in-status]")?.textContent).toBe("Wrong email or PIN.");
   });
 });
+
+describe("demo staff and quick switch", () => {
+  it("lists the demo staff with their PINs and fills the form from a row", async () => {
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderSignIn(main, {
+      onSubmit: async () => {},
+      demoStaff: [{ full_name: "Maria Manager", email: "maria@demo.example", role: "manager", pin: "2468" }],
+      loadStaff: async () => [{ id: "s1", full_name: "Maria Manager", email: "maria@demo.example", role: "manager" }],
+    });
+    expect(main.querySelector(".demo-pin")?.textContent).toBe("2468");
+    (main.querySelector("[data-testid=demo-staff-row] button") as HTMLButtonElement).click();
+    expect((main.querySelector("#sign-in-email") as HTMLInputElement).value).toBe("maria@demo.example");
+    expect((main.querySelector("#sign-in-pin") as HTMLInputElement).value).toBe("2468");
+    await new Promise((r) => setTimeout(r, 0));
+    const select = main.querySelector("#quick-switch") as HTMLSelectElement;
+    expect(select.disabled).toBe(false);
+    select.value = "maria@demo.example";
+    select.dispatchEvent(new Event("change"));
+    expect(document.activeElement?.id).toBe("sign-in-pin");
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiError } from "../api";
+import { availability, bookingRequest, ConfirmKeys, confirmProblem, openConcierge, type Choice, type ConfirmState } from "./concierge";
+import { frontDesk, manager } from "../test-fixtures";
+
+const slot: Choice = { kind: "recovery", id: "s1", label: "Cold Plunge · 07:00–07:30", booked: 2, capacity: 2 };
+const base: ConfirmState = { member: { id: "m1", name: "Ana Lopez" }, choice: slot, overrideCapacity: false, overrideAllowance: false, reason: "", joinWaitlist: false };
+
+describe("availability", () => {
+  it("says places left or full in staff words", () => {
+    expect(availability({ ...slot, booked: 1 })).toBe("1 place left");
+    expect(availability({ ...slot, booked: 0, capacity: 8 })).toBe("8 places left");
+    expect(availability({ ...slot, capacity: 8, booked: 8, kind: "class", waitlist: 2 })).toBe("Full: 8 of 8 booked, 2 waiting");
+    expect(availability(slot)).toBe("Full: 2 of 2 booked");
+  });
+});
+
+describe("confirm", () => {
+  it("needs a member, a choice, and a reason when overriding", () => {
+    expect(confirmProblem({ ...base, member: null })).toBe("Choose a member first.");
+    expect(confirmProblem({ ...base, choice: null })).toBe("Choose a class or slot.");
+    expect(confirmProblem({ ...base, overrideCapacity: true, reason: "  " })).toBe("Give a reason for the override.");
+    expect(confirmProblem({ ...base, overrideCapacity: true, reason: "Physio referral" })).toBeNull();
+    expect(confirmProblem(base)).toBeNull();
+  });
+
+  it("sends the override reason only with an override, and the waitlist only for classes", () => {
+    expect(bookingRequest({ ...base, reason: "stale" })).toEqual({ kind: "recovery", target_id: "s1", member_id: "m1", override_capacity: false, override_allowance: false, override_reason: null, join_waitlist: false });
+    expect(bookingRequest({ ...base, overrideCapacity: true, reason: " Physio " })?.override_reason).toBe("Physio");
+    expect(bookingRequest({ ...base, joinWaitlist: true })?.join_waitlist).toBe(false);
+    expect(bookingRequest({ ...base, joinWaitlist: true, choice: { ...slot, kind: "class" } })?.join_waitlist).toBe(true);
+    expect(bookingRequest({ ...base, member: null })).toBeNull();
+  });
+});
+
+describe("ConfirmKeys", () => {
+  it("reuses the key when the same confirm is retried and makes a new one for a changed request or after success", () => {
+    let n = 0;
+    const keys = new ConfirmKeys(() => `k${++n}`);
+    const request = bookingRequest(base)!;
+    expect(keys.keyFor(request)).toBe("k1");
+    expect(keys.keyFor({ ...request })).toBe("k1");
+    expect(keys.keyFor({ ...request, override_capacity: true, override_reason: "x" })).toBe("k2");
+    keys.reset();
+    expect(keys.keyFor({ ...request, override_capacity: true, override_reason: "x" })).toBe("k3");
+  });
+});
+
+describe("openConcierge", () => {
+  const flush = () => new Promise((r) => setTimeout(r, 0));
+  const schedule = {
+    inserted: 0,
+    facilities: [
+      { id: "f1", branch_id: "b1", name: "Cold Plunge", kind: "plunge", is_active: true, under_maintenance: false, available_days: [] },
+      { id: "f2", branch_id: "b1", name: "Steam", kind: "steam", is_active: true, under_maintenance: true, available_days: [] },
+    ],
+    slots: [
+      { id: "s1", facility_id: "f1", starts_at: "2999-01-01T07:00:00Z", ends_at: "2999-01-01T07:30:00Z", local_date: "2999-01-01", local_start: "07:00:00", local_end: "07:30:00", capacity: 2, booked_count: 2 },
+      { id: "s2", facility_id: "f2", starts_at: "2999-01-01T07:00:00Z", ends_at: "2999-01-01T07:30:00Z", local_date: "2999-01-01", local_start: "07:00:00", local_end: "07:30:00", capacity: 2, booked_count: 0 },
+    ],
+  };
+
+  it("refuses a full slot with the shell's words, retries with the same key, and books with an override", async () => {
+    document.body.replaceChildren();
+    const createBooking = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError("full", "Full: 2 of 2 booked"))
+      .mockRejectedValueOnce(new ApiError("unavailable", "The club database cannot be reached."))
+      .mockResolvedValueOnce({ id: "bk", status: "booked" });
+    const api = { searchMembers: vi.fn(), weekSchedule: vi.fn(async () => schedule), upcomingClasses: vi.fn(async () => []), createBooking };
+    const onBooked = vi.fn();
+    const onClose = vi.fn();
+    const drawer = openConcierge(document.body, { api, staff: manager, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked, onClose });
+    await flush();
+    const choices = drawer.root.querySelectorAll("[data-testid=drawer-choice]");
+    expect(choices.length).toBe(1); // the maintenance facility's slot is not offered
+    expect(choices[0].textContent).toContain("Full: 2 of 2 booked");
+    const radio = drawer.root.querySelector("input[name=drawer-choice]") as HTMLInputElement;
+    radio.checked = true;
+    radio.dispatchEvent(new Event("change"));
+    const form = drawer.root.querySelector("form")!;
+    const result = drawer.root.querySelector("[data-testid=drawer-result]")!;
+
+    form.requestSubmit();
+    await flush();
+    expect(result.textContent).toBe("Full: 2 of 2 booked");
+
+    const override = drawer.root.querySelector("[data-testid=override-capacity]") as HTMLInputElement;
+    override.checked = true;
+    override.dispatchEvent(new Event("change"));
+    expect(drawer.root.querySelector("#drawer-reason")!.closest(".field")!.classList.contains("hidden")).toBe(false);
+    form.requestSubmit();
+    await flush();
+    expect(result.textContent).toBe("Give a reason for the override.");
+    expect(createBooking).toHaveBeenCalledTimes(1);
+
+    const reason = drawer.root.querySelector("#drawer-reason") as HTMLInputElement;
+    reason.value = "Physio referral";
+    reason.dispatchEvent(new Event("input"));
+    form.requestSubmit();
+    await flush();
+    expect(result.textContent).toBe("The club database cannot be reached.");
+    form.requestSubmit(); // the retry of the same confirm
+    await flush();
+    await flush();
+    expect(result.textContent).toContain("Booked: Ana Lopez");
+    expect(onBooked).toHaveBeenCalledOnce();
+    const [, second, third] = createBooking.mock.calls.map((c) => c[0]);
+    expect(second.override_capacity).toBe(true);
+    expect(second.override_reason).toBe("Physio referral");
+    expect(third.idempotency_key).toBe(second.idempotency_key);
+    expect(createBooking.mock.calls[0][0].idempotency_key).not.toBe(second.idempotency_key);
+
+    drawer.root.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(onClose).toHaveBeenCalled();
+    expect(document.querySelector("[data-testid=concierge]")).toBeNull();
+  });
+
+  it("lets only staff who may override tick the override", () => {
+    document.body.replaceChildren();
+    const api = { searchMembers: vi.fn(), weekSchedule: vi.fn(async () => schedule), upcomingClasses: vi.fn(async () => []), createBooking: vi.fn() };
+    const drawer = openConcierge(document.body, { api, staff: frontDesk, onBooked: vi.fn(), onClose: vi.fn() });
+    expect((drawer.root.querySelector("[data-testid=override-capacity]") as HTMLInputElement).disabled).toBe(true);
+    expect(document.activeElement?.id).toBe("drawer-member-search");
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it, vi } from "vitest";
+import { entitlementText, renderMemberSearch, shouldSearch } from "./members";
+import type { MemberHit } from "../bindings/MemberHit";
+
+const hit = (n: number): MemberHit => ({ member_id: `m${n}`, member_number: `M${n}`, first_name: "Ana", last_name: `Lopez${n}`, email: null, phone: null, status: "active", home_branch_id: "b1", plan_id: null, score: 1 });
+
+describe("shouldSearch", () => {
+  it("waits for two characters, or any digit", () => {
+    expect(shouldSearch("a")).toBe(false);
+    expect(shouldSearch(" an ")).toBe(true);
+    expect(shouldSearch("7")).toBe(true);
+    expect(shouldSearch("  ")).toBe(false);
+  });
+});
+
+describe("entitlementText", () => {
+  const base = { kind: "recovery", period: "month", included: true, allowance: 4, used: 2, remaining: 2, period_start: "", period_end: "" };
+  it("says used, allowance and left", () => {
+    expect(entitlementText(base)).toBe("Recovery: 2 of 4 used this month, 2 left");
+    expect(entitlementText({ ...base, kind: "class", period: "week", allowance: null, remaining: null, used: 3 })).toBe("Classes: unlimited (3 used this week)");
+    expect(entitlementText({ ...base, included: false })).toBe("Recovery: not included in the plan");
+  });
+});
+
+describe("renderMemberSearch", () => {
+  it("searches after a pause, highlights with arrows and opens with Enter", async () => {
+    vi.useFakeTimers();
+    const searchMembers = vi.fn(async () => [hit(1), hit(2), hit(3)]);
+    const onChoose = vi.fn();
+    const { root, input } = renderMemberSearch({ api: { searchMembers }, onChoose, id: "s", label: "Find" });
+    document.body.replaceChildren(root);
+    input.value = "an";
+    input.dispatchEvent(new Event("input"));
+    input.value = "ana";
+    input.dispatchEvent(new Event("input"));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(searchMembers).toHaveBeenCalledOnce();
+    expect(searchMembers).toHaveBeenCalledWith("ana");
+    expect(root.querySelectorAll("[role=option]").length).toBe(3);
+    expect(root.querySelector("[aria-selected=true]")?.getAttribute("data-member-id")).toBe("m1");
+    const key = (k: string) => input.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
+    key("ArrowDown");
+    key("ArrowDown");
+    key("ArrowUp");
+    expect(input.getAttribute("aria-activedescendant")).toBe("s-results-1");
+    key("Enter");
+    expect(onChoose).toHaveBeenCalledWith(hit(2));
+    vi.useRealTimers();
+  });
+
+  it("shows the error in words when the search fails", async () => {
+    vi.useFakeTimers();
+    const { ApiError } = await import("../api");
+    const searchMembers = vi.fn(async () => {
+      throw new ApiError("unavailable", "The club database cannot be reached.");
+    });
+    const { root, input } = renderMemberSearch({ api: { searchMembers }, onChoose: vi.fn(), id: "s", label: "Find" });
+    input.value = "ana";
+    input.dispatchEvent(new Event("input"));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(root.querySelector("[role=status]")?.textContent).toBe("The club database cannot be reached.");
+    vi.useRealTimers();
+  });
+});

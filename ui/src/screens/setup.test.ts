@@ -1,0 +1,78 @@
+import { describe, expect, it, vi } from "vitest";
+import { needsCaFile, readSetup, renderSetup, type SetupValues } from "./setup";
+import { appInfo } from "../test-fixtures";
+
+const good: SetupValues = { host: " db.club.example ", port: "5432", database: "postgres", desk_role: "desk_central", password: "pw", tls: "verify-full", ca_file: "/etc/ca.pem", branch_id: "" };
+
+describe("readSetup", () => {
+  it("builds the settings with trimmed values and the CA file for verify-full", () => {
+    const { settings, errors } = readSetup(good);
+    expect(errors).toEqual({});
+    expect(settings).toEqual({ host: "db.club.example", port: 5432, database: "postgres", desk_role: "desk_central", tls: "verify-full", ca_file: "/etc/ca.pem", branch_id: null });
+  });
+
+  it("requires a CA file only for verify-ca and verify-full", () => {
+    expect(needsCaFile("verify-full")).toBe(true);
+    expect(needsCaFile("verify-ca")).toBe(true);
+    expect(needsCaFile("require")).toBe(false);
+    expect(readSetup({ ...good, ca_file: "" }).errors.ca_file).toMatch(/CA certificate/);
+    expect(readSetup({ ...good, tls: "require", ca_file: "/x" }).settings?.ca_file).toBeNull();
+  });
+
+  it("names every missing or bad field", () => {
+    const { settings, errors } = readSetup({ ...good, host: "", port: "70000", database: " ", desk_role: "", password: "", tls: "bogus" });
+    expect(settings).toBeNull();
+    expect(Object.keys(errors).sort()).toEqual(["database", "desk_role", "host", "password", "port", "tls"]);
+    expect(readSetup({ ...good, port: "54a" }).errors.port).toBeDefined();
+  });
+
+  it("keeps a chosen branch", () => {
+    expect(readSetup({ ...good, branch_id: "b2" }).settings?.branch_id).toBe("b2");
+  });
+});
+
+describe("renderSetup", () => {
+  it("opens the demo database with one button and shows a loading state", async () => {
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    let resolve!: (v: ReturnType<typeof appInfo>) => void;
+    const api = { useDemoDatabase: vi.fn(() => new Promise<ReturnType<typeof appInfo>>((r) => (resolve = r))), testClubConnection: vi.fn(), saveClubConnection: vi.fn() };
+    const onDone = vi.fn();
+    renderSetup(main, { api, onDone });
+    const demo = main.querySelector("[data-testid=use-demo]") as HTMLButtonElement;
+    expect(document.activeElement).toBe(demo);
+    demo.click();
+    expect(demo.disabled).toBe(true);
+    expect(demo.textContent).toMatch(/Opening/);
+    resolve(appInfo());
+    await new Promise((r) => setTimeout(r, 0));
+    expect(onDone).toHaveBeenCalledWith(appInfo());
+  });
+
+  it("hides the CA file field unless the TLS mode needs it", () => {
+    const main = document.createElement("main");
+    renderSetup(main, { api: { useDemoDatabase: vi.fn(), testClubConnection: vi.fn(), saveClubConnection: vi.fn() }, onDone: vi.fn() });
+    const tls = main.querySelector("#setup-tls") as HTMLSelectElement;
+    const ca = main.querySelector("#setup-ca_file")!.closest(".field")!;
+    expect(ca.classList.contains("hidden")).toBe(false); // verify-full is the default
+    tls.value = "require";
+    tls.dispatchEvent(new Event("change"));
+    expect(ca.classList.contains("hidden")).toBe(true);
+  });
+
+  it("tests the connection and offers the branches it sees", async () => {
+    const main = document.createElement("main");
+    const testClubConnection = vi.fn(async () => ({ desk_role: "desk_central", branches: [{ id: "b1", code: "CTR", name: "Central", timezone: "Europe/London" }] }));
+    renderSetup(main, { api: { useDemoDatabase: vi.fn(), testClubConnection, saveClubConnection: vi.fn() }, onDone: vi.fn() });
+    const set = (k: string, v: string) => ((main.querySelector(`#setup-${k}`) as HTMLInputElement).value = v);
+    set("host", "db");
+    set("desk_role", "desk_central");
+    set("password", "pw");
+    set("ca_file", "/ca.pem");
+    (main.querySelector("[data-testid=setup-test]") as HTMLButtonElement).click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(testClubConnection).toHaveBeenCalledWith(expect.objectContaining({ host: "db", port: 5432 }), "pw");
+    expect(main.querySelector("[data-testid=setup-status]")?.textContent).toContain("Connected as desk_central");
+    expect([...main.querySelectorAll("#setup-branch_id option")].map((o) => o.textContent)).toContain("Central (CTR)");
+  });
+});
