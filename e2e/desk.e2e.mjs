@@ -10,7 +10,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
-import { Keys, poll, Session } from "./webdriver.mjs";
+import { poll, Session } from "./webdriver.mjs";
+import { deskSteps } from "./flows.mjs";
 
 const app = process.env.BRANCH_DESK_BIN;
 const artifacts = resolve(process.env.E2E_ARTIFACTS ?? "artifacts/e2e");
@@ -144,47 +145,7 @@ async function main() {
           }
         },
       ],
-      [
-        "the first screen shows title, demo badge and sign-in form",
-        async () => {
-          const title = await session.waitFor("[data-testid=app-title]");
-          expect(await session.text(title), "Branch Desk", "app bar title");
-          expect(await session.title(), "Branch Desk", "document title");
-          // The badge is drawn from the `app_info` command's answer: it proves IPC to Rust works.
-          const badge = await session.waitFor("[data-testid=demo-badge]", 15_000);
-          expect(await session.text(badge), "Demo database", "demo badge");
-          expect(await session.text(await session.find("#sign-in-heading")), "Staff sign-in", "form heading");
-          await shot("01-sign-in");
-        },
-      ],
-      [
-        "the email field has keyboard focus",
-        async () => {
-          const email = await session.find("#sign-in-email");
-          await poll(async () => (await session.activeElement()) === email, 5_000, "focus on the email field");
-        },
-      ],
-      [
-        "typing fills the email and PIN fields",
-        async () => {
-          const email = await session.find("#sign-in-email");
-          const pin = await session.find("#sign-in-pin");
-          await session.type(email, "front.desk@club.example");
-          await session.type(pin, "1234");
-          expect(await session.property(email, "value"), "front.desk@club.example", "email value");
-          expect(await session.property(pin, "value"), "1234", "PIN value");
-          await shot("02-typed");
-        },
-      ],
-      [
-        "Enter submits and the placeholder answer is shown",
-        async () => {
-          await session.type(await session.find("#sign-in-pin"), Keys.ENTER);
-          const status = await session.find("[data-testid=sign-in-status]");
-          await poll(async () => (await session.text(status)).includes("not connected"), 10_000, "sign-in status text");
-          await shot("03-submitted");
-        },
-      ],
+      ...deskSteps(() => session, shot),
     ];
     for (const [name, fn] of steps) {
       if (!(await step(name, fn))) break;
@@ -196,9 +157,6 @@ async function main() {
   return failed === 0 && passed > 0;
 }
 
-function expect(actual, wanted, what) {
-  if (actual !== wanted) throw new Error(`${what}: expected ${JSON.stringify(wanted)}, got ${JSON.stringify(actual)}`);
-}
 
 main().then(
   (ok) => process.exit(ok ? 0 : 1),

@@ -3,7 +3,14 @@
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
-export const Keys = { ENTER: "\uE007", TAB: "\uE004" };
+export const Keys = {
+  NULL: "\uE000",
+  TAB: "\uE004",
+  ENTER: "\uE007",
+  ESCAPE: "\uE00C",
+  CONTROL: "\uE009",
+  ARROW_DOWN: "\uE015",
+};
 
 export class WebDriverError extends Error {}
 
@@ -34,6 +41,30 @@ export class Session {
 
   async setWindowRect(width, height) {
     return this.cmd("POST", "/window/rect", { width, height }, "set window rect");
+  }
+
+  /** Runs `script` (a function body) in the page and returns its value. */
+  async execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args }, "execute script");
+  }
+
+  /** Runs `script` in the page; it ends by calling `arguments[arguments.length - 1](value)`. */
+  async executeAsync(script, args = [], timeoutMs = 60_000) {
+    return this.cmd("POST", "/execute/async", { script, args }, "execute async script", timeoutMs + 5_000);
+  }
+
+  async setScriptTimeout(ms) {
+    return this.cmd("POST", "/timeouts", { script: ms }, "set timeouts");
+  }
+
+  /** All element ids matching a CSS selector (possibly none). */
+  async findAll(css) {
+    const value = await this.cmd("POST", "/elements", { using: "css selector", value: css }, `find all ${css}`);
+    return value.map((v) => v[ELEMENT]);
+  }
+
+  async clear(element) {
+    return this.cmd("POST", `/element/${element}/clear`, {}, "clear");
   }
 
   /** Returns the element id for a CSS selector, or throws. */

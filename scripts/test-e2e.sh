@@ -6,7 +6,7 @@
 # Env: CARGO_TARGET_DIR     where cargo builds (default: target/ in the repo)
 #      E2E_SKIP_SETUP=1     skip scripts/setup-app.sh
 #      E2E_SKIP_BUILD=1     reuse the binary already built
-#      E2E_TIMEOUT=300      seconds allowed for the window part (the build has its own limit)
+#      E2E_TIMEOUT=600      seconds allowed for the window part (the build has its own limit)
 #      E2E_BUILD_TIMEOUT=3600
 set -euo pipefail
 
@@ -63,13 +63,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-say "driving the app under Xvfb (limit ${E2E_TIMEOUT:-300} s)"
+# A fresh home so the app starts at first run (no desk.toml, no demo database yet), and no OS
+# keyring: passwords stay in memory.
+home="$state/home"
+mkdir -p "$home/.config" "$home/.local/share" "$home/.cache" "$home/Downloads"
+
+say "driving the app under Xvfb (limit ${E2E_TIMEOUT:-600} s)"
 started=$SECONDS
 # No GPU here: keep WebKitGTK on its software paths. NO_AT_BRIDGE quiets the missing a11y bus.
 setsid env \
   BRANCH_DESK_BIN="$BIN" E2E_ARTIFACTS="$ARTIFACTS" E2E_DRIVER_PGID_FILE="$pgid_file" \
+  HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_DATA_HOME="$home/.local/share" XDG_CACHE_HOME="$home/.cache" \
+  XDG_DOWNLOAD_DIR="$home/Downloads" BRANCH_DESK_NO_KEYRING=1 \
   WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1 NO_AT_BRIDGE=1 \
-  timeout -k 10 "${E2E_TIMEOUT:-300}" \
+  timeout -k 10 "${E2E_TIMEOUT:-600}" \
   xvfb-run -a -s "-screen 0 1366x768x24 -nolisten tcp" \
   node "$ROOT/e2e/desk.e2e.mjs" &
 group=$!
@@ -78,6 +85,6 @@ wait "$group" || status=$? # the group may outlive this (e.g. after a timeout): 
 say "window part took $((SECONDS - started)) s"
 case "$status" in
   0) say "passed; screenshots in $ARTIFACTS" ;;
-  124) die "timed out after ${E2E_TIMEOUT:-300} s (screenshots so far in $ARTIFACTS)" ;;
+  124) die "timed out after ${E2E_TIMEOUT:-600} s (screenshots so far in $ARTIFACTS)" ;;
   *) die "failed with status $status (screenshots and failure-page.html in $ARTIFACTS)" ;;
 esac

@@ -249,6 +249,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     result.classList.remove("is-error", "is-ok");
+    delete result.dataset.bookingId;
     const problem = confirmProblem(state);
     const request = bookingRequest(state);
     if (problem || !request) {
@@ -265,6 +266,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     try {
       const booking = await options.api.createBooking({ ...request, idempotency_key: key });
       keys.reset();
+      result.dataset.bookingId = booking.id;
       result.textContent = `${booking.status === "waitlisted" ? "On the waitlist" : "Booked"}: ${state.member!.name}, ${state.choice!.label}.`;
       result.classList.add("is-ok");
       options.onBooked();
