@@ -163,7 +163,7 @@ impl EmbeddedDb {
     async fn close_current_pool(&self) {
         let previous = self.current_pool.lock().expect("embedded pool slot poisoned").take();
         if let Some(pool) = previous {
-            pool.close().await;
+            close_pool(&pool).await;
         }
     }
 
@@ -180,6 +180,27 @@ impl EmbeddedDb {
         tracing::info!(data_dir = %self.data_dir.display(), "embedded PostgreSQL stopped");
         Ok(())
     }
+}
+
+/// Closes `pool` for good, its connection included.
+///
+/// `Pool::close` alone is not enough here: sqlx hands a used connection back to the pool in a
+/// spawned task (after a ping), and with `max_connections(1)` a connection released while
+/// `close` is waiting stays open in the closed pool. The embedded server would keep serving
+/// that dead pool and never accept the next connection. So: wait for the connection (taking it
+/// is the wait), close it ourselves, then close the pool.
+async fn close_pool(pool: &PgPool) {
+    if pool.size() > 0 && !pool.is_closed() {
+        match pool.acquire().await {
+            Ok(conn) => {
+                if let Err(err) = conn.close().await {
+                    tracing::warn!(%err, "closing the embedded database connection");
+                }
+            }
+            Err(err) => tracing::warn!(%err, "taking the embedded database connection to close it"),
+        }
+    }
+    pool.close().await;
 }
 
 /// A failure of the embedded server itself (start-up, shutdown): logged in full, shown to staff
