@@ -97,7 +97,6 @@ create table public.members (
   joined_on date not null default current_date,
   created_at timestamptz not null default now()
 );
-create index members_full_name_trgm on public.members using gin (full_name gin_trgm_ops);
 create index members_email_trgm on public.members using gin (lower(email) gin_trgm_ops);
 create index members_phone_digits_trgm on public.members using gin (phone_digits gin_trgm_ops);
 create index members_home_branch on public.members (home_branch_id);

@@ -150,10 +150,10 @@ begin
     and s.starts_at > now()
     and s.booked_count = 0
     and not exists (select 1 from public.benefit_bookings b where b.slot_id = s.id)
-    and not exists (
-      select 1 from public.facility_slot_plan(p_branch_id, p_start_date, p_end_date) w
-      where w.facility_id = s.facility_id and w.starts_at = s.starts_at
-        and w.ends_at = s.ends_at and w.capacity = s.capacity
+    -- NOT IN over the plan: one hashed subplan, not the plan recomputed per existing slot.
+    and (s.facility_id, s.starts_at, s.ends_at, s.capacity) not in (
+      select w.facility_id, w.starts_at, w.ends_at, w.capacity
+      from public.facility_slot_plan(p_branch_id, p_start_date, p_end_date) w
     );
 
   insert into public.benefit_slots

@@ -6,9 +6,11 @@
 -- Each kind of match is a separate, index-backed candidate set (btree on member_number,
 -- trigram GIN on full_name, lower(email) and phone_digits); the best score per member wins.
 -- Scores: exact member number 3, exact email 2.5, member-number prefix 2, phone digits 1.5,
--- email fragment 1 + similarity, name: the better of similarity and word similarity (0..1).
+-- email fragment 1 + similarity, name: similarity or word similarity (0..1), nearest 50 each.
 
 create index members_member_number_prefix on public.members (member_number text_pattern_ops);
+-- Nearest-neighbour name search (ORDER BY distance LIMIT n) needs GiST; see below.
+create index members_full_name_gist on public.members using gist (full_name gist_trgm_ops);
 
 create function public.search_members(p_query text, p_limit integer default 20)
   returns table (
@@ -17,8 +19,6 @@ create function public.search_members(p_query text, p_limit integer default 20)
   )
   language plpgsql stable
   set search_path = pg_catalog, public, extensions
-  set pg_trgm.similarity_threshold = 0.3
-  set pg_trgm.word_similarity_threshold = 0.5
 as $$
 declare
   max_length constant integer := 200;
@@ -58,8 +58,20 @@ begin
     select m.id, 1.5 from public.members m
     where length(digits) >= 4 and q ~ '^[0-9 ()+.\-]+$' and m.phone_digits like '%' || digits || '%'
     union all
-    select m.id, greatest(similarity(m.full_name, q), word_similarity(q, m.full_name)) from public.members m
-    where length(regexp_replace(q, '[^[:alpha:]]', '', 'g')) >= 2 and (m.full_name % q or q <% m.full_name)
+    -- Names: nearest neighbours by trigram distance from the GiST index, so a common name does
+    -- not make the query score thousands of near matches. Whole-name similarity finds any word
+    -- order and typos; word similarity finds a partial name ("smi", "olivia sm").
+    select n.id, n.s from (
+      select m.id, (1 - (m.full_name <-> q))::real as s from public.members m
+      where length(regexp_replace(q, '[^[:alpha:]]', '', 'g')) >= 2
+      order by m.full_name <-> q limit 50
+    ) n where n.s >= 0.3
+    union all
+    select n.id, n.s from (
+      select m.id, (1 - (q <<-> m.full_name))::real as s from public.members m
+      where length(regexp_replace(q, '[^[:alpha:]]', '', 'g')) >= 2
+      order by q <<-> m.full_name limit 50
+    ) n where n.s >= 0.5
   ),
   best as (
     select c.id, max(c.s) as s from candidates c group by c.id

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # The test command (README): installs what is missing, starts a throwaway PostgreSQL (unless
-# DATABASE_URL points at one), and runs every test. Safe to run again.
+# DATABASE_URL points at one), and runs every test: core database tests, the shell's command
+# tests, the UI unit tests, the benchmark's quick mode, and the end-to-end test through the real
+# app window. Safe to run again; keeps target/ between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
+export PATH="$HOME/.cargo/bin:$PATH"
+started=$SECONDS
 
-log() { printf '\n== %s\n' "$*"; }
+log() { printf '\n== %s (%d s)\n' "$*" "$((SECONDS - started))"; }
 
-log "system packages"
+log "system packages and app prerequisites"
 scripts/setup-system.sh
+scripts/setup-app.sh
 
 log "PostgreSQL"
 # shellcheck source=scripts/pg.sh
@@ -23,6 +27,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 export DATABASE_URL
 
+log "UI build (the app embeds ui/dist)"
+(cd ui && npm run build --silent)
+
 log "core: unit and database tests"
 cargo test --locked -p branch-desk-core --all-features -- --test-threads="${TEST_THREADS:-4}"
 
@@ -32,3 +39,17 @@ if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- 
   git status --porcelain -- ui/src/bindings >&2
   exit 1
 fi
+
+log "shell: command tests (same features as the app build, so the build is shared)"
+BRANCH_DESK_NO_KEYRING=1 cargo test --locked -p branch-desk --features tauri/custom-protocol
+
+log "UI: type check and unit tests"
+scripts/test-ui.sh
+
+log "benchmarks: quick mode (figures printed, nothing timed is asserted)"
+cargo run --locked -q -p branch-desk-bench -- --quick --out "${TMPDIR:-/tmp}/branch-desk-bench-quick"
+
+log "end-to-end: the real app window under Xvfb"
+E2E_SKIP_SETUP=1 scripts/test-e2e.sh
+
+log "all tests passed"

@@ -37,3 +37,24 @@ pub async fn list_classes<'e>(db: impl sqlx::PgExecutor<'e>, branch_id: Uuid, fr
     .fetch_all(db)
     .await?)
 }
+
+/// The branch's classes on the local days `from .. from + days` (the branch's time zone),
+/// not cancelled, in start order.
+pub async fn list_classes_on_days<'e>(db: impl sqlx::PgExecutor<'e>, branch_id: Uuid, from: chrono::NaiveDate, days: i32) -> Result<Vec<Class>> {
+    if !(1..=62).contains(&days) {
+        return Err(Error::invalid("days", "Choose 1 to 62 days."));
+    }
+    Ok(sqlx::query_as(
+        "select c.id, c.branch_id, c.title, c.instructor, c.starts_at, c.ends_at, c.capacity, c.booked_count, c.waitlist_count
+         from classes c join branches b on b.id = c.branch_id
+         where c.branch_id = $1 and not c.is_cancelled
+           and c.starts_at >= ($2::date::timestamp at time zone b.timezone)
+           and c.starts_at < (($2::date + $3)::timestamp at time zone b.timezone)
+         order by c.starts_at, c.title",
+    )
+    .bind(branch_id)
+    .bind(from)
+    .bind(days)
+    .fetch_all(db)
+    .await?)
+}

@@ -182,25 +182,22 @@ impl EmbeddedDb {
     }
 }
 
-/// Closes `pool` for good, its connection included.
+/// Closes `pool` for good, its connection included, even when the caller closed it already.
 ///
 /// `Pool::close` alone is not enough here: sqlx hands a used connection back to the pool in a
 /// spawned task (after a ping), and with `max_connections(1)` a connection released while
-/// `close` is waiting stays open in the closed pool. The embedded server would keep serving
-/// that dead pool and never accept the next connection. So: wait for the connection (taking it
-/// is the wait), close it ourselves, then close the pool.
+/// `close` is waiting is left open, idle in the closed pool. The embedded server would keep
+/// serving that dead pool and never accept the next connection. Closing again closes such a
+/// leftover, so close until the pool holds no connection.
 async fn close_pool(pool: &PgPool) {
-    if pool.size() > 0 && !pool.is_closed() {
-        match pool.acquire().await {
-            Ok(conn) => {
-                if let Err(err) = conn.close().await {
-                    tracing::warn!(%err, "closing the embedded database connection");
-                }
-            }
-            Err(err) => tracing::warn!(%err, "taking the embedded database connection to close it"),
+    for _ in 0..50 {
+        pool.close().await;
+        if pool.size() == 0 {
+            return;
         }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    pool.close().await;
+    tracing::warn!("the embedded database pool still holds a connection after closing it");
 }
 
 /// A failure of the embedded server itself (start-up, shutdown): logged in full, shown to staff

@@ -1,18 +1,52 @@
 //! Branch Desk's Tauri shell: registers state and commands, nothing else. Domain rules and SQL
-//! live in `branch-desk-core`; commands here take `State`, call the core, convert the error.
+//! live in `branch-desk-core`; commands take `State`, call the core, convert the error.
 
 pub mod commands;
 pub mod error;
+pub mod secrets;
 pub mod state;
 
 pub use error::Error;
-use state::DeskState;
+use state::{DeskState, Paths};
+use tauri::Manager;
 
 /// Starts the desktop app. Called by `main.rs`; panics only if the window system cannot start.
 pub fn run() {
     tauri::Builder::default()
-        .manage(DeskState::new())
-        .invoke_handler(tauri::generate_handler![commands::app::app_info])
+        .setup(|app| {
+            let paths = Paths {
+                config_file: app.path().app_config_dir()?.join("desk.toml"),
+                demo_data_dir: app.path().app_data_dir()?.join("demo-db"),
+            };
+            // BRANCH_DESK_NO_KEYRING=1: headless runs and tests keep passwords in memory only.
+            let no_keyring = std::env::var_os("BRANCH_DESK_NO_KEYRING").is_some();
+            app.manage(DeskState::new(paths, secrets::Secrets::new(no_keyring)));
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                handle.state::<DeskState>().open_from_config().await;
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            commands::app::reconnect,
+            commands::setup::use_demo_database,
+            commands::setup::test_club_connection,
+            commands::setup::save_club_connection,
+            commands::setup::provide_password,
+            commands::staff::sign_in,
+            commands::staff::sign_out,
+            commands::staff::list_desk_staff,
+            commands::members::search_members,
+            commands::members::get_member_panel,
+            commands::schedule::week_schedule,
+            commands::schedule::upcoming_classes,
+            commands::bookings::create_booking,
+            commands::bookings::cancel_booking,
+            commands::bookings::set_attendance,
+            commands::bookings::list_bookings,
+            commands::bookings::export_bookings_csv,
+        ])
         .run(tauri::generate_context!())
         .expect("Branch Desk could not start its window");
 }

@@ -1,33 +1,178 @@
-//! What the shell keeps between commands. For now only the database mode; the pool, the desk's
-//! config and the signed-in staff member join it once the core provides them.
+//! What the shell keeps between commands: where settings and the demo database live, the open
+//! desk (pool, branch), the embedded server in demo mode, and the signed-in staff member.
 
+use std::path::PathBuf;
+
+use branch_desk_core::demo::{self, DEMO_DESK_ROLE};
+use branch_desk_core::desk::{connect_club, load_config, open_desk, save_config, ClubConnection, Desk, DeskConfig};
+use branch_desk_core::embedded::EmbeddedDb;
+use branch_desk_core::staff::StaffSession;
 use serde::Serialize;
+use tokio::sync::RwLock;
 
-/// Which database this desk talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DatabaseMode {
-    /// The embedded demo PostgreSQL in the app data directory (the default with no config).
-    Demo,
-    /// The club's PostgreSQL, as this branch's desk role.
-    Club,
+use crate::secrets::{Kept, Secrets};
+use crate::Error;
+
+/// Where the desk keeps its files.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// `desk.toml`: the connection settings (never the password).
+    pub config_file: PathBuf,
+    /// The embedded demo database's data directory.
+    pub demo_data_dir: PathBuf,
 }
 
-/// State managed by Tauri and handed to commands as `State<DeskState>`.
-#[derive(Debug)]
+/// The desk's connection, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Connection {
+    Connecting,
+    Ready,
+    /// Club settings exist but no keyring had the password: ask staff for it.
+    NeedsPassword,
+    /// Cannot reach the database now; the UI retries.
+    Unavailable { message: String },
+}
+
+#[derive(Default)]
+struct Session {
+    config: Option<DeskConfig>,
+    desk: Option<Desk>,
+    embedded: Option<EmbeddedDb>,
+    staff: Option<StaffSession>,
+    connection: Option<Connection>,
+}
+
 pub struct DeskState {
-    pub mode: DatabaseMode,
+    pub paths: Paths,
+    pub secrets: Secrets,
+    session: RwLock<Session>,
 }
 
 impl DeskState {
-    /// Placeholder until connection setup exists: with no club config the desk runs on the demo database.
-    pub fn new() -> Self {
-        Self { mode: DatabaseMode::Demo }
+    pub fn new(paths: Paths, secrets: Secrets) -> Self {
+        DeskState { paths, secrets, session: RwLock::new(Session::default()) }
     }
-}
 
-impl Default for DeskState {
-    fn default() -> Self {
-        Self::new()
+    pub async fn connection(&self) -> Connection {
+        self.session.read().await.connection.clone().unwrap_or(Connection::Connecting)
+    }
+
+    pub async fn config(&self) -> Option<DeskConfig> {
+        self.session.read().await.config.clone()
+    }
+
+    /// True while the embedded demo database is open.
+    pub async fn is_demo(&self) -> bool {
+        self.session.read().await.embedded.is_some()
+    }
+
+    /// No settings saved yet: the desk runs on the demo database and offers to connect.
+    pub fn first_run(&self) -> bool {
+        !self.paths.config_file.exists()
+    }
+
+    pub async fn desk(&self) -> Result<Desk, Error> {
+        let s = self.session.read().await;
+        match (&s.desk, &s.connection) {
+            (Some(desk), _) => Ok(desk.clone()),
+            (None, Some(Connection::Unavailable { message })) => Err(Error::not_connected(message)),
+            (None, _) => Err(Error::not_connected("The desk is not connected to a database yet.")),
+        }
+    }
+
+    pub async fn staff(&self) -> Result<StaffSession, Error> {
+        self.session.read().await.staff.clone().ok_or_else(Error::not_signed_in)
+    }
+
+    pub async fn set_staff(&self, staff: Option<StaffSession>) {
+        self.session.write().await.staff = staff;
+    }
+
+    /// At start and on retry: reads the settings and opens what they say.
+    pub async fn open_from_config(&self) -> Connection {
+        let config = match load_config(&self.paths.config_file) {
+            Ok(c) => c,
+            Err(e) => return self.fail(Error::from(e)).await,
+        };
+        self.session.write().await.config = config.clone();
+        match config {
+            // First run: the demo database until someone connects this desk to the club.
+            None | Some(DeskConfig::Demo) => match self.open_demo().await {
+                Ok(()) => self.connection().await,
+                Err(e) => self.fail(e).await,
+            },
+            Some(DeskConfig::Club(settings)) => match self.secrets.load(&settings.desk_role) {
+                None => self.set_connection(Connection::NeedsPassword).await,
+                Some(password) => match self.open_club(&settings, &password).await {
+                    Ok(()) => self.connection().await,
+                    Err(e) => self.fail(e).await,
+                },
+            },
+        }
+    }
+
+    /// Opens the embedded demo database (starting it, migrating, seeding once). Does not save
+    /// settings: on first run the desk stays "not set up" until staff choose.
+    pub async fn open_demo(&self) -> Result<(), Error> {
+        self.close().await;
+        self.set_connection(Connection::Connecting).await;
+        let db = EmbeddedDb::open(&self.paths.demo_data_dir).await?;
+        let admin = db.admin_pool().await?;
+        demo::prepare(&admin).await?;
+        admin.close().await;
+        let pool = db.desk_pool(DEMO_DESK_ROLE).await?;
+        let desk = open_desk(pool, None).await?;
+        let mut s = self.session.write().await;
+        s.desk = Some(desk);
+        s.embedded = Some(db);
+        s.connection = Some(Connection::Ready);
+        Ok(())
+    }
+
+    /// Connects to the club database as the desk role.
+    pub async fn open_club(&self, settings: &ClubConnection, password: &str) -> Result<(), Error> {
+        self.close().await;
+        self.set_connection(Connection::Connecting).await;
+        let desk = connect_club(settings, password).await?;
+        let mut s = self.session.write().await;
+        s.desk = Some(desk);
+        s.config = Some(DeskConfig::Club(settings.clone()));
+        s.connection = Some(Connection::Ready);
+        Ok(())
+    }
+
+    /// Saves the settings (after they worked) and remembers the password where it can.
+    pub fn save(&self, config: &DeskConfig, password: Option<(&str, &str)>) -> Result<Option<Kept>, Error> {
+        save_config(&self.paths.config_file, config)?;
+        Ok(password.map(|(role, pw)| self.secrets.store(role, pw)))
+    }
+
+    /// Closes the pool, stops the embedded server and signs staff out.
+    pub async fn close(&self) {
+        let (desk, embedded) = {
+            let mut s = self.session.write().await;
+            s.staff = None;
+            (s.desk.take(), s.embedded.take())
+        };
+        if let Some(desk) = desk {
+            desk.pool.close().await;
+        }
+        if let Some(db) = embedded {
+            if let Err(e) = db.shutdown().await {
+                tracing::warn!(error = %e, "embedded database did not stop cleanly");
+            }
+        }
+    }
+
+    async fn set_connection(&self, c: Connection) -> Connection {
+        self.session.write().await.connection = Some(c.clone());
+        c
+    }
+
+    async fn fail(&self, e: Error) -> Connection {
+        tracing::warn!(error = ?e, "the desk could not open its database");
+        let message = e.body().message;
+        self.set_connection(Connection::Unavailable { message }).await
     }
 }

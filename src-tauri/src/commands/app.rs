@@ -1,44 +1,66 @@
-//! Facts about the running app that every screen may show (title bar, demo badge).
+//! What every screen may show: name, version, database mode (the demo badge), connection state,
+//! the branch, the signed-in staff member, and the demo staff PINs on the demo database.
 
+use branch_desk_core::demo::{self, DemoStaff};
+use branch_desk_core::desk::{Branch, DeskConfig};
+use branch_desk_core::staff::StaffSession;
 use serde::Serialize;
 use tauri::State;
 
-use crate::state::{DatabaseMode, DeskState};
+use crate::state::{Connection, DeskState};
 use crate::Error;
 
-/// What `app_info` returns to the UI.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Demo,
+    Club,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct AppInfo {
     pub name: &'static str,
     pub version: &'static str,
-    pub mode: DatabaseMode,
+    pub mode: Mode,
+    /// No settings saved yet: running on the demo database; offer "Connect to the club database".
+    pub first_run: bool,
+    pub connection: Connection,
+    pub branch: Option<Branch>,
+    pub branches: Vec<Branch>,
+    pub desk_role: Option<String>,
+    pub staff: Option<StaffSession>,
+    /// Only on the demo database: who can sign in, with their PINs.
+    pub demo_staff: Vec<DemoStaff>,
 }
 
-/// Builds the answer from state; kept apart from the command so it is tested without a window.
-pub fn app_info_of(state: &DeskState) -> AppInfo {
+pub async fn info(state: &DeskState) -> AppInfo {
+    let mode = match state.config().await {
+        Some(DeskConfig::Club(_)) if !state.is_demo().await => Mode::Club,
+        _ => Mode::Demo,
+    };
+    let desk = state.desk().await.ok();
     AppInfo {
         name: "Branch Desk",
         version: env!("CARGO_PKG_VERSION"),
-        mode: state.mode,
+        first_run: state.first_run(),
+        demo_staff: if mode == Mode::Demo { demo::staff() } else { Vec::new() },
+        mode,
+        connection: state.connection().await,
+        branch: desk.as_ref().map(|d| d.branch.clone()),
+        branches: desk.as_ref().map(|d| d.branches.clone()).unwrap_or_default(),
+        desk_role: desk.as_ref().map(|d| d.identity.role_name.clone()),
+        staff: state.staff().await.ok(),
     }
 }
 
-/// Name, version and database mode (`demo` or `club`) of this desk.
 #[tauri::command]
-pub fn app_info(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
-    Ok(app_info_of(&state))
+pub async fn app_info(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
+    Ok(info(&state).await)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn app_info_serialises_as_the_ui_expects() {
-        let json = serde_json::to_value(app_info_of(&DeskState::new())).unwrap();
-        assert_eq!(json["name"], "Branch Desk");
-        assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
-        assert_eq!(json["mode"], "demo", "with no club config the desk runs on the demo database");
-    }
+/// Tries the database again (the UI calls it on "Retry" and every few seconds while unreachable).
+#[tauri::command]
+pub async fn reconnect(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
+    state.open_from_config().await;
+    Ok(info(&state).await)
 }

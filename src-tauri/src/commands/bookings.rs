@@ -1,0 +1,123 @@
+//! Bookings: the concierge drawer's confirm, cancel / check-in / no-show, the All Bookings list
+//! and its CSV export. The signed-in staff member is recorded on every write.
+
+use std::path::PathBuf;
+
+use branch_desk_core::bookings::{self, Attendance, Booking, BookingFilter, BookingKind, BookingRequest, Page, PageRequest};
+use serde::{Deserialize, Serialize};
+use tauri::{Manager, State};
+use uuid::Uuid;
+
+use crate::state::DeskState;
+use crate::Error;
+
+/// What the drawer sends: the staff member comes from the session, not from the UI.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewBooking {
+    pub kind: BookingKind,
+    pub target_id: Uuid,
+    pub member_id: Uuid,
+    /// Made once per confirm by the UI, so a retried confirm cannot book twice.
+    pub idempotency_key: Uuid,
+    #[serde(default)]
+    pub override_capacity: bool,
+    #[serde(default)]
+    pub override_allowance: bool,
+    #[serde(default)]
+    pub override_reason: Option<String>,
+    #[serde(default)]
+    pub join_waitlist: bool,
+}
+
+pub async fn book(state: &DeskState, b: NewBooking) -> Result<Booking, Error> {
+    let staff = state.staff().await?;
+    let desk = state.desk().await?;
+    let req = BookingRequest {
+        kind: b.kind,
+        target_id: b.target_id,
+        member_id: b.member_id,
+        idempotency_key: b.idempotency_key,
+        staff_id: Some(staff.id),
+        override_capacity: b.override_capacity,
+        override_allowance: b.override_allowance,
+        override_reason: b.override_reason,
+        join_waitlist: b.join_waitlist,
+    };
+    Ok(bookings::book(&desk.pool, &req).await?)
+}
+
+#[tauri::command]
+pub async fn create_booking(state: State<'_, DeskState>, booking: NewBooking) -> Result<Booking, Error> {
+    book(&state, booking).await
+}
+
+pub async fn cancel(state: &DeskState, kind: BookingKind, booking_id: Uuid) -> Result<Option<Uuid>, Error> {
+    let staff = state.staff().await?;
+    Ok(bookings::cancel(&state.desk().await?.pool, kind, booking_id, Some(staff.id)).await?)
+}
+
+#[tauri::command]
+pub async fn cancel_booking(state: State<'_, DeskState>, kind: BookingKind, booking_id: Uuid) -> Result<Option<Uuid>, Error> {
+    cancel(&state, kind, booking_id).await
+}
+
+pub async fn attendance(state: &DeskState, kind: BookingKind, booking_id: Uuid, status: Attendance) -> Result<(), Error> {
+    let staff = state.staff().await?;
+    Ok(bookings::set_attendance(&state.desk().await?.pool, kind, booking_id, status, staff.id).await?)
+}
+
+#[tauri::command]
+pub async fn set_attendance(state: State<'_, DeskState>, kind: BookingKind, booking_id: Uuid, status: Attendance) -> Result<(), Error> {
+    attendance(&state, kind, booking_id, status).await
+}
+
+pub async fn list(state: &DeskState, filter: BookingFilter, page: PageRequest) -> Result<Page, Error> {
+    state.staff().await?;
+    Ok(bookings::list_bookings(&state.desk().await?.pool, &filter, &page).await?)
+}
+
+#[tauri::command]
+pub async fn list_bookings(state: State<'_, DeskState>, filter: BookingFilter, page: PageRequest) -> Result<Page, Error> {
+    list(&state, filter, page).await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Exported {
+    pub path: PathBuf,
+    pub bookings: u64,
+}
+
+/// Writes the filtered list to `dir/branch-desk-bookings-<time>.csv`; a failed export leaves no
+/// half-written file behind.
+pub async fn export(state: &DeskState, filter: BookingFilter, dir: PathBuf) -> Result<Exported, Error> {
+    state.staff().await?;
+    let desk = state.desk().await?;
+    let name = format!("branch-desk-bookings-{}.csv", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+    let path = dir.join(name);
+    let tmp = path.with_extension("csv.part");
+    let io = |e: std::io::Error| Error::from(branch_desk_core::Error::invalid("file", format!("The export cannot be written to {}: {e}", dir.display())));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let file = std::fs::File::create(&tmp).map_err(io)?;
+    let result = bookings::export_csv(&desk.pool, &filter, std::io::BufWriter::new(file)).await;
+    match result {
+        Ok(n) => {
+            std::fs::rename(&tmp, &path).map_err(io)?;
+            Ok(Exported { path, bookings: n })
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e.into())
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn export_bookings_csv(app: tauri::AppHandle, state: State<'_, DeskState>, filter: BookingFilter) -> Result<Exported, Error> {
+    let dir = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().document_dir())
+        .or_else(|_| app.path().home_dir())
+        .map_err(|e| Error::from(branch_desk_core::Error::invalid("file", format!("No folder to export to: {e}"))))?;
+    export(&state, filter, dir).await
+}

@@ -1,0 +1,33 @@
+//! The recovery schedule (a week, slots ensured with one call) and the classes to book.
+
+use branch_desk_core::classes::{list_classes_on_days, Class};
+use branch_desk_core::slots::{schedule, Schedule};
+use chrono::{Duration, NaiveDate};
+use tauri::State;
+
+use crate::state::DeskState;
+use crate::Error;
+
+/// Opening a week: `start` and the six days after it, at this desk's branch.
+pub async fn week(state: &DeskState, start: NaiveDate) -> Result<Schedule, Error> {
+    state.staff().await?;
+    let desk = state.desk().await?;
+    Ok(schedule(&desk.pool, desk.branch.id, start, start + Duration::days(6)).await?)
+}
+
+#[tauri::command]
+pub async fn week_schedule(state: State<'_, DeskState>, start: NaiveDate) -> Result<Schedule, Error> {
+    week(&state, start).await
+}
+
+/// Classes of this desk's branch on the local days `from .. from + days`.
+pub async fn classes(state: &DeskState, from: NaiveDate, days: i32) -> Result<Vec<Class>, Error> {
+    state.staff().await?;
+    let desk = state.desk().await?;
+    Ok(list_classes_on_days(&desk.pool, desk.branch.id, from, days).await?)
+}
+
+#[tauri::command]
+pub async fn upcoming_classes(state: State<'_, DeskState>, from: NaiveDate, days: i32) -> Result<Vec<Class>, Error> {
+    classes(&state, from, days).await
+}
