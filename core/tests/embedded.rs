@@ -137,7 +137,9 @@ async fn embedded_database_migrates_and_scopes_desks_by_session_user() {
     assert_eq!(sqlstate(&denied), "42501", "{denied}");
     tx.rollback().await.unwrap();
 
-    // 3. The LDN desk: session_user is the desk role, and RLS scopes it to its branch.
+    // 3. The LDN desk: session_user is the desk role, and RLS scopes it to its branch. (Closing
+    //    the superuser pool first is what the app does; desk_pool would close it anyway.)
+    admin.close().await;
     let desk = db.desk_pool(DESK_LDN).await.expect("LDN desk session");
     let (session_user, current_user): (String, String) =
         sqlx::query_as("select session_user::text, current_user::text").fetch_one(&desk).await.unwrap();
