@@ -121,28 +121,18 @@ export function deskSteps(current, shot) {
 
   return [
     [
-      "first run offers the club database or the demo database",
+      "first run opens the demo database: badge, sign-in, demo staff with their PINs",
       async () => {
         const title = await s().waitFor("[data-testid=app-title]");
         expect(await s().text(title), "Branch Desk", "app bar title");
         expect(await s().title(), "Branch Desk", "document title");
-        await s().waitFor("#setup-heading", 30_000);
-        await s().waitFor("#setup-host");
-        await s().waitFor("#setup-tls");
-        await shot("01-first-run-setup");
-      },
-    ],
-    [
-      "Use the demo database opens the sign-in with the demo staff and their PINs",
-      async () => {
-        await click("[data-testid=use-demo]");
         await s().waitFor("#sign-in-heading", 240_000);
         const badge = await s().waitFor("[data-testid=demo-badge]");
         expect(await s().text(badge), "Demo database", "demo badge");
         const pins = await inPage(`return [...document.querySelectorAll(".demo-pin")].map((e) => e.textContent);`);
         if (pins.length < 2) throw new Error(`expected the demo PINs, got ${JSON.stringify(pins)}`);
         await poll(async () => !(await s().property(await s().find("#quick-switch"), "disabled")), 10_000, "quick switch list");
-        await shot("02-sign-in");
+        await shot("01-sign-in");
       },
     ],
     [
@@ -161,6 +151,18 @@ export function deskSteps(current, shot) {
         await s().waitFor("#member-search");
         const focused = await s().activeElement();
         expect(focused, await s().find("#member-search"), "focus on member search");
+      },
+    ],
+    [
+      "connection settings offer the club database (TLS, CA file, branch) or the demo database",
+      async () => {
+        await click(".tab-settings");
+        await s().waitFor("#setup-heading", 10_000);
+        await s().waitFor("#setup-tls");
+        await s().waitFor("[data-testid=use-demo]");
+        await shot("02-connection-settings");
+        await click("[data-testid=setup-cancel]");
+        await s().waitFor("#member-search", 10_000);
       },
     ],
     [

@@ -173,7 +173,7 @@ export function renderSetup(main: HTMLElement, options: SetupOptions): HTMLEleme
     void busy(demo, "Opening the demo database…", async () => options.onDone(await options.api.useDemoDatabase())),
   );
 
-  const cancel = options.onCancel ? h("button", { type: "button", class: "secondary" }, "Cancel") : null;
+  const cancel = options.onCancel ? h("button", { type: "button", class: "secondary", "data-testid": "setup-cancel" }, "Cancel") : null;
   cancel?.addEventListener("click", () => options.onCancel?.());
 
   const card = h(
