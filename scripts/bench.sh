@@ -21,14 +21,7 @@ BIN="${CARGO_TARGET_DIR:-target}/release/branch-desk-bench"
 log "PostgreSQL"
 # shellcheck source=scripts/pg.sh
 source scripts/pg.sh
-if [ -z "${DATABASE_URL:-}" ]; then
-  PGDIR=$(mktemp -d /tmp/branchdesk-bench-pg.XXXXXX)
-  chmod 755 "$PGDIR"
-  PORT=${BRANCHDESK_BENCH_PG_PORT:-55449}
-  pg_start "$PGDIR/data" "$PORT"
-  trap 'pg_stop "$PGDIR/data"; rm -rf "$PGDIR"' EXIT
-  echo "started a throwaway cluster at $DATABASE_URL"
-fi
+pg_throwaway "${BRANCHDESK_BENCH_PG_PORT:-55449}"
 export DATABASE_URL
 
 log "benchmarks"

@@ -36,3 +36,14 @@ pg_stop() {
   local dir=$1
   [ -f "$dir/postmaster.pid" ] && pg_as_owner "$(pg_bin_dir)/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
 }
+
+# pg_throwaway PORT: unless DATABASE_URL is already set, start a cluster in a new temporary
+# directory on PORT, stop and remove it when the calling script exits, export DATABASE_URL.
+pg_throwaway() {
+  if [ -n "${DATABASE_URL:-}" ]; then return 0; fi
+  PG_THROWAWAY_DIR=$(mktemp -d /tmp/branchdesk-pg.XXXXXX)
+  chmod 755 "$PG_THROWAWAY_DIR" # the postgres user must reach its data directory
+  pg_start "$PG_THROWAWAY_DIR/data" "$1"
+  trap 'pg_stop "$PG_THROWAWAY_DIR/data"; rm -rf "$PG_THROWAWAY_DIR"' EXIT
+  echo "started a throwaway cluster at $DATABASE_URL"
+}

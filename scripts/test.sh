@@ -17,14 +17,7 @@ scripts/setup-app.sh
 log "PostgreSQL"
 # shellcheck source=scripts/pg.sh
 source scripts/pg.sh
-if [ -z "${DATABASE_URL:-}" ]; then
-  PGDIR=$(mktemp -d /tmp/branchdesk-test-pg.XXXXXX)
-  chmod 755 "$PGDIR"
-  PORT=${BRANCHDESK_TEST_PG_PORT:-55439}
-  pg_start "$PGDIR/data" "$PORT"
-  trap 'pg_stop "$PGDIR/data"; rm -rf "$PGDIR"' EXIT
-  echo "started a throwaway cluster at $DATABASE_URL"
-fi
+pg_throwaway "${BRANCHDESK_TEST_PG_PORT:-55439}"
 export DATABASE_URL
 
 log "UI build (the app embeds ui/dist)"

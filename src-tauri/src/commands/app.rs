@@ -59,8 +59,11 @@ pub async fn app_info(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
 }
 
 /// Tries the database again (the UI calls it on "Retry" and every few seconds while unreachable).
+/// A desk that is connected stays as it is, with its staff member signed in.
 #[tauri::command]
 pub async fn reconnect(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
-    state.open_from_config().await;
+    if state.connection().await != Connection::Ready {
+        state.open_from_config().await;
+    }
     Ok(info(&state).await)
 }
