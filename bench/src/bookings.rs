@@ -44,7 +44,10 @@ fn request(kind: BookingKind, target: Uuid, member: Uuid, staff: Uuid) -> Bookin
 /// Runs each desk's requests on its own connection, all desks starting together. Returns the
 /// latency of every attempt, the wall time, and what happened. "Full" and "Already booked" are
 /// answers; any other error fails the benchmark.
-async fn desks_at_once(pool: &PgPool, work: Vec<Vec<BookingRequest>>) -> R<(Vec<f64>, Duration, Outcomes)> {
+async fn desks_at_once(
+    pool: &PgPool,
+    work: Vec<Vec<BookingRequest>>,
+) -> R<(Vec<f64>, Duration, Outcomes)> {
     let barrier = Arc::new(Barrier::new(work.len() + 1));
     let mut tasks = Vec::new();
     for requests in work {
@@ -81,7 +84,13 @@ async fn desks_at_once(pool: &PgPool, work: Vec<Vec<BookingRequest>>) -> R<(Vec<
 
 pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     let branch = ctx.club.branch("LDN").clone();
-    let staff = ctx.club.staff.iter().find(|s| s.email.starts_with("frank.desk.ldn")).ok_or("generated staff")?.id;
+    let staff = ctx
+        .club
+        .staff
+        .iter()
+        .find(|s| s.email.starts_with("frank.desk.ldn"))
+        .ok_or("generated staff")?
+        .id;
     // Members on the unlimited plan, so that allowances never refuse a booking here.
     let members: Vec<Uuid> = sqlx::query_scalar(
         "select id from members where status = 'active' and plan_id = $1 order by member_number limit 1050",
@@ -90,7 +99,11 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     .fetch_all(&ctx.admin)
     .await?;
     if members.len() < DESKS {
-        return Err(format!("only {} active members on the unlimited plan; need {DESKS}", members.len()).into());
+        return Err(format!(
+            "only {} active members on the unlimited plan; need {DESKS}",
+            members.len()
+        )
+        .into());
     }
     let per_desk = (members.len() / DESKS).clamp(1, 20);
 
@@ -117,8 +130,16 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
 
     let desk = ctx.desk_pool(DESK_LDN, DESKS as u32).await?;
     // Warm every connection's statements with one booking each, spread out.
-    let warm: Vec<Vec<BookingRequest>> =
-        (0..DESKS).map(|i| vec![request(BookingKind::Recovery, spread_slots[i * 7 % spread_slots.len()], members[i], staff)]).collect();
+    let warm: Vec<Vec<BookingRequest>> = (0..DESKS)
+        .map(|i| {
+            vec![request(
+                BookingKind::Recovery,
+                spread_slots[i * 7 % spread_slots.len()],
+                members[i],
+                staff,
+            )]
+        })
+        .collect();
     desks_at_once(&desk, warm).await?;
 
     let mut rows = Vec::new();
@@ -129,7 +150,9 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     let (mut lat, mut wall, mut total) = (Vec::new(), Duration::ZERO, Outcomes::default());
     let capacity = sauna[0].1;
     for (slot, cap) in sauna.iter().take(rounds) {
-        let work = (0..DESKS).map(|i| vec![request(BookingKind::Recovery, *slot, members[i], staff)]).collect();
+        let work = (0..DESKS)
+            .map(|i| vec![request(BookingKind::Recovery, *slot, members[i], staff)])
+            .collect();
         let (l, w, o) = desks_at_once(&desk, work).await?;
         exact &= o.ok == (*cap as usize).min(DESKS) && o.full == DESKS - o.ok && o.already == 0;
         lat.extend(l);
@@ -162,7 +185,9 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         .bind(r as i32)
         .fetch_one(&ctx.admin)
         .await?;
-        let work = (0..DESKS).map(|i| vec![request(BookingKind::Class, class, members[i], staff)]).collect();
+        let work = (0..DESKS)
+            .map(|i| vec![request(BookingKind::Class, class, members[i], staff)])
+            .collect();
         let (l, w, o) = desks_at_once(&desk, work).await?;
         exact_class &= o.ok == 20 && o.full == DESKS - 20;
         lat.extend(l);
@@ -178,15 +203,26 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         wall,
     )
     .note(format!("booked {}, full {}", total.ok, total.full));
-    ctx.check("same class: each round booked exactly 20 and refused the rest as full", exact_class);
+    ctx.check(
+        "same class: each round booked exactly 20 and refused the rest as full",
+        exact_class,
+    );
 
     // Spread: each desk serves its own members, booking random slots of a month.
     let work: Vec<Vec<BookingRequest>> = (0..DESKS)
         .map(|d| {
             let mut rng = SmallRng::seed_from_u64(d as u64);
-            let mine = &members[(d * per_desk) % members.len()..((d + 1) * per_desk).min(members.len())];
+            let mine =
+                &members[(d * per_desk) % members.len()..((d + 1) * per_desk).min(members.len())];
             (0..ctx.sizes.spread_per_desk)
-                .map(|k| request(BookingKind::Recovery, spread_slots[rng.gen_range(0..spread_slots.len())], mine[k % mine.len()], staff))
+                .map(|k| {
+                    request(
+                        BookingKind::Recovery,
+                        spread_slots[rng.gen_range(0..spread_slots.len())],
+                        mine[k % mine.len()],
+                        staff,
+                    )
+                })
                 .collect()
         })
         .collect();
@@ -198,7 +234,10 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         lat,
         wall,
     )
-    .note(format!("booked {}, full {}, already booked {}", o.ok, o.full, o.already));
+    .note(format!(
+        "booked {}, full {}, already booked {}",
+        o.ok, o.full, o.already
+    ));
     ratio(&mut spread, &same_slot);
     println!(
         "  same slot: {:.0} bookings/s, p95 {:.1} ms; same class: {:.0}/s, p95 {:.1} ms; spread: {:.0}/s, p95 {:.1} ms",
@@ -218,7 +257,10 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
 
 /// On the whole database (generated history included).
 async fn invariants(ctx: &mut Ctx) -> R<()> {
-    for (counter_table, table, col) in [("benefit_slots", "benefit_bookings", "slot_id"), ("classes", "class_bookings", "class_id")] {
+    for (counter_table, table, col) in [
+        ("benefit_slots", "benefit_bookings", "slot_id"),
+        ("classes", "class_bookings", "class_id"),
+    ] {
         let (overbooked, counter_off): (i64, i64) = sqlx::query_as(&format!(
             "select count(*) filter (where coalesce(x.plain, 0) > t.capacity),
                     count(*) filter (where t.booked_count <> coalesce(x.live, 0))
@@ -235,9 +277,22 @@ async fn invariants(ctx: &mut Ctx) -> R<()> {
         ))
         .fetch_one(&ctx.admin)
         .await?;
-        ctx.check(format!("{counter_table}: no overbooking without an override ({overbooked} over capacity)"), overbooked == 0);
-        ctx.check(format!("{counter_table}: booked_count equals the live bookings ({counter_off} differ)"), counter_off == 0);
-        ctx.check(format!("{table}: no member twice in one {col} ({duplicates} duplicates)"), duplicates == 0);
+        ctx.check(
+            format!(
+                "{counter_table}: no overbooking without an override ({overbooked} over capacity)"
+            ),
+            overbooked == 0,
+        );
+        ctx.check(
+            format!(
+                "{counter_table}: booked_count equals the live bookings ({counter_off} differ)"
+            ),
+            counter_off == 0,
+        );
+        ctx.check(
+            format!("{table}: no member twice in one {col} ({duplicates} duplicates)"),
+            duplicates == 0,
+        );
     }
     Ok(())
 }

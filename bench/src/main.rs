@@ -18,7 +18,9 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use branch_desk_core::db::{create_desk_role, migrate};
-use branch_desk_core::generator::{generate_activity, generate_club, ActivitySpec, ClubSpec, GeneratedClub};
+use branch_desk_core::generator::{
+    generate_activity, generate_club, ActivitySpec, ClubSpec, GeneratedClub,
+};
 use chrono::{NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, PgPool};
@@ -104,7 +106,10 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn desk_opts(&self, role: &str) -> PgConnectOptions {
-        self.admin_opts.clone().username(role).password(&self.desk_password)
+        self.admin_opts
+            .clone()
+            .username(role)
+            .password(&self.desk_password)
     }
     pub async fn desk_pool(&self, role: &str, max: u32) -> R<PgPool> {
         Ok(PgPoolOptions::new()
@@ -116,7 +121,8 @@ impl Ctx {
     }
     /// A 31-day range of local dates that no slot exists in yet: well after the activity window.
     pub fn fresh_range(&mut self) -> (NaiveDate, NaiveDate) {
-        let start = self.today + chrono::Duration::days(self.sizes.days_ahead + 400 + 31 * self.fresh_ranges);
+        let start = self.today
+            + chrono::Duration::days(self.sizes.days_ahead + 400 + 31 * self.fresh_ranges);
         self.fresh_ranges += 1;
         (start, start + chrono::Duration::days(30))
     }
@@ -160,28 +166,57 @@ async fn main() {
 }
 
 async fn run(quick: bool, keep_db: bool, out: &std::path::Path) -> R<bool> {
-    let url = std::env::var("DATABASE_URL").map_err(|_| "DATABASE_URL is not set (an administrator connection)")?;
+    let url = std::env::var("DATABASE_URL")
+        .map_err(|_| "DATABASE_URL is not set (an administrator connection)")?;
     let sizes = if quick { Sizes::quick() } else { Sizes::full() };
     let started = Instant::now();
     let server_opts = PgConnectOptions::from_str(&url)?.disable_statement_logging();
-    let db_name = if quick { "branchdesk_bench_quick" } else { "branchdesk_bench" };
-    println!("Branch Desk benchmarks ({} mode): {} members, {} bookings", if quick { "quick" } else { "full" }, sizes.members, sizes.bookings);
+    let db_name = if quick {
+        "branchdesk_bench_quick"
+    } else {
+        "branchdesk_bench"
+    };
+    println!(
+        "Branch Desk benchmarks ({} mode): {} members, {} bookings",
+        if quick { "quick" } else { "full" },
+        sizes.members,
+        sizes.bookings
+    );
     {
-        let server = PgPoolOptions::new().max_connections(1).connect_with(server_opts.clone()).await?;
-        let version: String = sqlx::query_scalar("show server_version").fetch_one(&server).await?;
+        let server = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(server_opts.clone())
+            .await?;
+        let version: String = sqlx::query_scalar("show server_version")
+            .fetch_one(&server)
+            .await?;
         println!("PostgreSQL {version}; fresh database {db_name}");
-        sqlx::query(&format!("drop database if exists {db_name} with (force)")).execute(&server).await?;
-        sqlx::query(&format!("create database {db_name}")).execute(&server).await?;
+        sqlx::query(&format!("drop database if exists {db_name} with (force)"))
+            .execute(&server)
+            .await?;
+        sqlx::query(&format!("create database {db_name}"))
+            .execute(&server)
+            .await?;
         server.close().await;
     }
     let admin_opts = server_opts.clone().database(db_name);
-    let admin = PgPoolOptions::new().max_connections(8).connect_with(admin_opts.clone()).await?;
+    let admin = PgPoolOptions::new()
+        .max_connections(8)
+        .connect_with(admin_opts.clone())
+        .await?;
     migrate(&admin).await?;
 
     let t = Instant::now();
-    let spec = ClubSpec { seed: 7, members: sizes.members };
+    let spec = ClubSpec {
+        seed: 7,
+        members: sizes.members,
+    };
     let club = generate_club(&admin, &spec).await?;
-    println!("generated the club: {} members in {:.1} s", sizes.members, t.elapsed().as_secs_f64());
+    println!(
+        "generated the club: {} members in {:.1} s",
+        sizes.members,
+        t.elapsed().as_secs_f64()
+    );
 
     let now = Utc::now();
     let today = now.date_naive();
@@ -208,15 +243,35 @@ async fn run(quick: bool, keep_db: bool, out: &std::path::Path) -> R<bool> {
         t.elapsed().as_secs_f64()
     );
     if made < sizes.bookings {
-        println!("  note: the window held only {made} of the {} bookings asked for", sizes.bookings);
+        println!(
+            "  note: the window held only {made} of the {} bookings asked for",
+            sizes.bookings
+        );
     }
     // Desk roles are cluster-wide; a password lets this work on clusters without trust auth.
     let desk_password = format!("bench-{}", uuid::Uuid::new_v4().simple());
-    create_desk_role(&admin, DESK_LDN, Some(&desk_password), Some(club.branch("LDN").id)).await?;
+    create_desk_role(
+        &admin,
+        DESK_LDN,
+        Some(&desk_password),
+        Some(club.branch("LDN").id),
+    )
+    .await?;
     create_desk_role(&admin, DESK_HQ, Some(&desk_password), None).await?;
     sqlx::query("vacuum analyze").execute(&admin).await?;
 
-    let mut ctx = Ctx { quick, sizes, admin, admin_opts, desk_password, club, spec, today, checks: Vec::new(), fresh_ranges: 0 };
+    let mut ctx = Ctx {
+        quick,
+        sizes,
+        admin,
+        admin_opts,
+        desk_password,
+        club,
+        spec,
+        today,
+        checks: Vec::new(),
+        fresh_ranges: 0,
+    };
     let mut rows: Vec<Measure> = Vec::new();
 
     println!("\n[1/4] member search");
@@ -250,30 +305,52 @@ async fn run(quick: bool, keep_db: bool, out: &std::path::Path) -> R<bool> {
     md.push_str(&report::markdown(&rows));
     md.push_str("\nInvariants:\n\n");
     for (what, ok) in &ctx.checks {
-        md.push_str(&format!("- {}: {what}\n", if *ok { "OK" } else { "BROKEN" }));
+        md.push_str(&format!(
+            "- {}: {what}\n",
+            if *ok { "OK" } else { "BROKEN" }
+        ));
     }
     std::fs::write(out.join(format!("{stem}.md")), md)?;
     std::fs::write(out.join(format!("{stem}.csv")), report::csv(&rows))?;
-    println!("\nwrote {}/{stem}.md and {stem}.csv; total {:.0} s", out.display(), started.elapsed().as_secs_f64());
+    println!(
+        "\nwrote {}/{stem}.md and {stem}.csv; total {:.0} s",
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
 
     ctx.admin.close().await;
     if !keep_db {
-        let server = PgPoolOptions::new().max_connections(1).connect_with(server_opts).await?;
-        sqlx::query(&format!("drop database if exists {db_name} with (force)")).execute(&server).await?;
+        let server = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(server_opts)
+            .await?;
+        sqlx::query(&format!("drop database if exists {db_name} with (force)"))
+            .execute(&server)
+            .await?;
     }
     Ok(all_ok)
 }
 
 fn machine() -> String {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let mem_gib = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("MemTotal:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map(|kb| kb / 1024.0 / 1024.0)
         .unwrap_or(0.0);
     let os = std::fs::read_to_string("/etc/os-release")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("PRETTY_NAME=")).map(|l| l[12..].trim_matches('"').to_owned()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("PRETTY_NAME="))
+                .map(|l| l[12..].trim_matches('"').to_owned())
+        })
         .unwrap_or_else(|| std::env::consts::OS.to_owned());
     format!("{cores} cores, {mem_gib:.0} GiB RAM, {os}")
 }

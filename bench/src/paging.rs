@@ -5,7 +5,9 @@
 
 use std::collections::HashSet;
 
-use branch_desk_core::bookings::{list_bookings, BookingFilter, BookingKind, BookingRow, Cursor, PageRequest, Sort};
+use branch_desk_core::bookings::{
+    list_bookings, BookingFilter, BookingKind, BookingRow, Cursor, PageRequest, Sort,
+};
 use chrono::{Duration, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -47,7 +49,9 @@ fn side(q: &mut QueryBuilder<'_, Postgres>, kind: BookingKind, f: &BookingFilter
         q.push(" and b.starts_at < ").push_bind(v);
     }
     if !f.statuses.is_empty() {
-        q.push(" and b.status = any(").push_bind(f.statuses.clone()).push(")");
+        q.push(" and b.status = any(")
+            .push_bind(f.statuses.clone())
+            .push(")");
     }
     if let (BookingKind::Recovery, Some(v)) = (kind, f.facility_id) {
         q.push(" and sl.facility_id = ").push_bind(v);
@@ -75,11 +79,26 @@ fn union(q: &mut QueryBuilder<'_, Postgres>, f: &BookingFilter) {
 }
 
 /// The same list paged the naive way: ORDER BY ... OFFSET n LIMIT 50.
-async fn offset_page(pool: &PgPool, f: &BookingFilter, sort: Sort, offset: i64, limit: i64) -> R<Vec<BookingRow>> {
-    let dir = if sort == Sort::StartsAsc { "asc" } else { "desc" };
+async fn offset_page(
+    pool: &PgPool,
+    f: &BookingFilter,
+    sort: Sort,
+    offset: i64,
+    limit: i64,
+) -> R<Vec<BookingRow>> {
+    let dir = if sort == Sort::StartsAsc {
+        "asc"
+    } else {
+        "desc"
+    };
     let mut q = QueryBuilder::<Postgres>::new("select * from (");
     union(&mut q, f);
-    q.push(format_args!(") x order by starts_at {dir}, id {dir} offset ")).push_bind(offset).push(" limit ").push_bind(limit);
+    q.push(format_args!(
+        ") x order by starts_at {dir}, id {dir} offset "
+    ))
+    .push_bind(offset)
+    .push(" limit ")
+    .push_bind(limit);
     Ok(q.build_query_as().fetch_all(pool).await?)
 }
 
@@ -94,22 +113,50 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     let manager = ctx.desk_pool(DESK_HQ, 1).await?;
     let branch_desk = ctx.desk_pool(DESK_LDN, 1).await?;
     let ldn = ctx.club.branch("LDN").clone();
-    let frank = ctx.club.staff.iter().find(|s| s.email.starts_with("frank.desk.ldn")).ok_or("generated staff")?.id;
+    let frank = ctx
+        .club
+        .staff
+        .iter()
+        .find(|s| s.email.starts_with("frank.desk.ldn"))
+        .ok_or("generated staff")?
+        .id;
     let now = Utc::now();
     let cases: Vec<(&str, &PgPool, BookingFilter, Sort)> = vec![
-        ("manager desk, all bookings, oldest first", &manager, BookingFilter::default(), Sort::StartsAsc),
-        ("manager desk, all bookings, newest first", &manager, BookingFilter::default(), Sort::StartsDesc),
-        ("branch desk (RLS), all bookings", &branch_desk, BookingFilter::default(), Sort::StartsAsc),
+        (
+            "manager desk, all bookings, oldest first",
+            &manager,
+            BookingFilter::default(),
+            Sort::StartsAsc,
+        ),
+        (
+            "manager desk, all bookings, newest first",
+            &manager,
+            BookingFilter::default(),
+            Sort::StartsDesc,
+        ),
+        (
+            "branch desk (RLS), all bookings",
+            &branch_desk,
+            BookingFilter::default(),
+            Sort::StartsAsc,
+        ),
         (
             "manager desk, classes, attended",
             &manager,
-            BookingFilter { kind: Some(BookingKind::Class), statuses: vec!["attended".into()], ..Default::default() },
+            BookingFilter {
+                kind: Some(BookingKind::Class),
+                statuses: vec!["attended".into()],
+                ..Default::default()
+            },
             Sort::StartsAsc,
         ),
         (
             "branch desk, facility Sauna",
             &branch_desk,
-            BookingFilter { facility_id: Some(ldn.facility("Sauna")), ..Default::default() },
+            BookingFilter {
+                facility_id: Some(ldn.facility("Sauna")),
+                ..Default::default()
+            },
             Sort::StartsAsc,
         ),
         (
@@ -126,11 +173,18 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         (
             "branch desk, booked by one staff member",
             &branch_desk,
-            BookingFilter { booked_by_staff_id: Some(frank), ..Default::default() },
+            BookingFilter {
+                booked_by_staff_id: Some(frank),
+                ..Default::default()
+            },
             Sort::StartsAsc,
         ),
     ];
-    let depths: &[i64] = if ctx.quick { &[0, 100, 1_000, 3_000] } else { &[0, 10_000, 100_000, 500_000, 900_000] };
+    let depths: &[i64] = if ctx.quick {
+        &[0, 100, 1_000, 3_000]
+    } else {
+        &[0, 10_000, 100_000, 500_000, 900_000]
+    };
     let s = ctx.sizes;
     let mut rows = Vec::new();
     let mut worst_keyset_p95: f64 = 0.0;
@@ -139,23 +193,52 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         let total = count(pool, filter).await?;
         println!("  {name}: {total} bookings");
         // Warm both statements.
-        list_bookings(pool, filter, &PageRequest { after: None, limit: PAGE, sort: *sort }).await?;
+        list_bookings(
+            pool,
+            filter,
+            &PageRequest {
+                after: None,
+                limit: PAGE,
+                sort: *sort,
+            },
+        )
+        .await?;
         offset_page(pool, filter, *sort, 0, PAGE).await?;
         for &depth in depths.iter().filter(|d| **d == 0 || **d + PAGE <= total) {
             let after = if depth == 0 {
                 None
             } else {
-                let row = offset_page(pool, filter, *sort, depth - 1, 1).await?.pop().ok_or("no row at that depth")?;
-                Some(Cursor { starts_at: row.starts_at, id: row.id })
+                let row = offset_page(pool, filter, *sort, depth - 1, 1)
+                    .await?
+                    .pop()
+                    .ok_or("no row at that depth")?;
+                Some(Cursor {
+                    starts_at: row.starts_at,
+                    id: row.id,
+                })
             };
-            let page = PageRequest { after, limit: PAGE, sort: *sort };
-            let keyset_ids: Vec<_> = list_bookings(pool, filter, &page).await?.rows.iter().map(|r| r.id).collect();
-            let offset_ids: Vec<_> = offset_page(pool, filter, *sort, depth, PAGE).await?.iter().map(|r| r.id).collect();
+            let page = PageRequest {
+                after,
+                limit: PAGE,
+                sort: *sort,
+            };
+            let keyset_ids: Vec<_> = list_bookings(pool, filter, &page)
+                .await?
+                .rows
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            let offset_ids: Vec<_> = offset_page(pool, filter, *sort, depth, PAGE)
+                .await?
+                .iter()
+                .map(|r| r.id)
+                .collect();
             if keyset_ids != offset_ids {
                 println!("  MISMATCH: {name} at depth {depth}: the keyset page differs from the OFFSET page");
                 pages_match = false;
             }
-            let (pool, filter, sort, page_ref): (&PgPool, &BookingFilter, Sort, &PageRequest) = (pool, filter, *sort, &page);
+            let (pool, filter, sort, page_ref): (&PgPool, &BookingFilter, Sort, &PageRequest) =
+                (pool, filter, *sort, &page);
             let ks = sample(3, s.keyset_samples, s.cell_budget, |_| async move {
                 list_bookings(pool, filter, page_ref).await?;
                 Ok(())
@@ -166,20 +249,36 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
                 Ok(())
             })
             .await?;
-            let case = if depth == 0 { format!("{name}: first page") } else { format!("{name}: page at row {depth}") };
-            let mut a = Measure::sequential("4 All Bookings", &case, "keyset (list_bookings)", ks).target_p(95.0, 15.0, "p95 < 15 ms");
+            let case = if depth == 0 {
+                format!("{name}: first page")
+            } else {
+                format!("{name}: page at row {depth}")
+            };
+            let mut a = Measure::sequential("4 All Bookings", &case, "keyset (list_bookings)", ks)
+                .target_p(95.0, 15.0, "p95 < 15 ms");
             let b = Measure::sequential("4 All Bookings", &case, "OFFSET", os);
             ratio(&mut a, &b);
             worst_keyset_p95 = worst_keyset_p95.max(a.p(95.0));
-            println!("    depth {depth}: keyset p95 {:.2} ms, OFFSET p95 {:.1} ms", a.p(95.0), b.p(95.0));
+            println!(
+                "    depth {depth}: keyset p95 {:.2} ms, OFFSET p95 {:.1} ms",
+                a.p(95.0),
+                b.p(95.0)
+            );
             rows.push(a);
             rows.push(b);
         }
     }
-    ctx.check("each deep keyset page holds the same bookings as the OFFSET page at that depth", pages_match);
+    ctx.check(
+        "each deep keyset page holds the same bookings as the OFFSET page at that depth",
+        pages_match,
+    );
 
     // Walk far with the cursor: every page timed, every booking seen once, in order.
-    let mut page = PageRequest { after: None, limit: PAGE, sort: Sort::StartsAsc };
+    let mut page = PageRequest {
+        after: None,
+        limit: PAGE,
+        sort: Sort::StartsAsc,
+    };
     let mut seen = HashSet::new();
     let mut last: Option<(chrono::DateTime<Utc>, uuid::Uuid)> = None;
     let (mut ordered, mut lat) = (true, Vec::new());
@@ -209,7 +308,10 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     .note(format!("{walked} bookings, each once, in order"));
     worst_keyset_p95 = worst_keyset_p95.max(walk.p(95.0));
     rows.push(walk);
-    ctx.check(format!("the cursor walk visited {walked} bookings once each, in start order"), ordered);
+    ctx.check(
+        format!("the cursor walk visited {walked} bookings once each, in start order"),
+        ordered,
+    );
     println!("  worst keyset p95 at any depth: {worst_keyset_p95:.2} ms");
     manager.close().await;
     branch_desk.close().await;

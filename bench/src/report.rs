@@ -36,8 +36,17 @@ impl Measure {
         }
     }
 
-    pub fn concurrent(pair: &str, case: &str, method: &str, samples: Vec<f64>, wall: Duration) -> Self {
-        Measure { wall, ..Measure::sequential(pair, case, method, samples) }
+    pub fn concurrent(
+        pair: &str,
+        case: &str,
+        method: &str,
+        samples: Vec<f64>,
+        wall: Duration,
+    ) -> Self {
+        Measure {
+            wall,
+            ..Measure::sequential(pair, case, method, samples)
+        }
     }
 
     pub fn p(&self, pct: f64) -> f64 {
@@ -113,7 +122,19 @@ fn per_s(v: f64) -> String {
     }
 }
 
-const HEADER: [&str; 11] = ["pair", "case", "method", "n", "p50 ms", "p95 ms", "p99 ms", "ops/s", "ratio (p50)", "target", "note"];
+const HEADER: [&str; 11] = [
+    "pair",
+    "case",
+    "method",
+    "n",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "ops/s",
+    "ratio (p50)",
+    "target",
+    "note",
+];
 
 fn cells(m: &Measure) -> [String; 11] {
     [
@@ -134,7 +155,16 @@ fn cells(m: &Measure) -> [String; 11] {
 pub fn markdown(rows: &[Measure]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "| {} |", HEADER.join(" | "));
-    let _ = writeln!(s, "|{}|", HEADER.iter().enumerate().map(|(i, _)| if (3..=7).contains(&i) { "---:" } else { "---" }).collect::<Vec<_>>().join("|"));
+    let _ = writeln!(
+        s,
+        "|{}|",
+        HEADER
+            .iter()
+            .enumerate()
+            .map(|(i, _)| if (3..=7).contains(&i) { "---:" } else { "---" })
+            .collect::<Vec<_>>()
+            .join("|")
+    );
     for m in rows {
         let c = cells(m).map(|c| c.replace('|', "\\|"));
         let _ = writeln!(s, "| {} |", c.join(" | "));
@@ -151,7 +181,19 @@ pub fn csv(rows: &[Measure]) -> String {
         }
     };
     let mut s = String::new();
-    let header = ["pair", "case", "method", "n", "p50_ms", "p95_ms", "p99_ms", "ops_per_s", "ratio_p50", "target", "note"];
+    let header = [
+        "pair",
+        "case",
+        "method",
+        "n",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "ops_per_s",
+        "ratio_p50",
+        "target",
+        "note",
+    ];
     let _ = writeln!(s, "{}", header.join(","));
     for m in rows {
         let numeric = [
@@ -167,15 +209,27 @@ pub fn csv(rows: &[Measure]) -> String {
             m.target.clone(),
             m.note.clone(),
         ];
-        let _ = writeln!(s, "{}", numeric.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
+        let _ = writeln!(
+            s,
+            "{}",
+            numeric
+                .iter()
+                .map(|c| quote(c))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
     }
     s
 }
 
 /// A plain aligned table for the terminal.
 pub fn text(rows: &[Measure]) -> String {
-    let all: Vec<[String; 11]> = std::iter::once(HEADER.map(String::from)).chain(rows.iter().map(cells)).collect();
-    let widths: Vec<usize> = (0..11).map(|i| all.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let all: Vec<[String; 11]> = std::iter::once(HEADER.map(String::from))
+        .chain(rows.iter().map(cells))
+        .collect();
+    let widths: Vec<usize> = (0..11)
+        .map(|i| all.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
     let mut s = String::new();
     for (n, r) in all.iter().enumerate() {
         let line: Vec<String> = r
@@ -192,7 +246,15 @@ pub fn text(rows: &[Measure]) -> String {
             .collect();
         let _ = writeln!(s, "{}", line.join("  ").trim_end());
         if n == 0 {
-            let _ = writeln!(s, "{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+            let _ = writeln!(
+                s,
+                "{}",
+                widths
+                    .iter()
+                    .map(|w| "-".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            );
         }
     }
     s
@@ -200,7 +262,12 @@ pub fn text(rows: &[Measure]) -> String {
 
 /// Runs `f` at least `min` and at most `max` times, stopping after `budget` once `min` is
 /// reached; returns milliseconds per call.
-pub async fn sample<F, Fut, T>(min: usize, max: usize, budget: Duration, mut f: F) -> crate::R<Vec<f64>>
+pub async fn sample<F, Fut, T>(
+    min: usize,
+    max: usize,
+    budget: Duration,
+    mut f: F,
+) -> crate::R<Vec<f64>>
 where
     F: FnMut(usize) -> Fut,
     Fut: std::future::Future<Output = crate::R<T>>,

@@ -10,7 +10,14 @@ use uuid::Uuid;
 use crate::report::{ratio, Measure};
 use crate::{Ctx, DESK_LDN, R};
 
-const KINDS: [&str; 6] = ["partial name", "swapped first/last", "typo", "email fragment", "phone digits", "member number"];
+const KINDS: [&str; 6] = [
+    "partial name",
+    "swapped first/last",
+    "typo",
+    "email fragment",
+    "phone digits",
+    "member number",
+];
 
 /// (kind, query, the member it was built from)
 fn queries(members: &[MemberRow], per_kind: usize) -> Vec<(&'static str, String, Uuid)> {
@@ -71,7 +78,11 @@ const NAIVE: &str = "select id from members
      limit 20";
 
 fn like_pattern(q: &str) -> String {
-    let escaped = q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = q
+        .trim()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -82,12 +93,16 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     // Warm both paths (plans, caches) before measuring.
     for (_, q, _) in qs.iter().take(12) {
         search_members(&desk, q, 20).await?;
-        sqlx::query_scalar::<_, Uuid>(NAIVE).bind(like_pattern(q)).fetch_all(&desk).await?;
+        sqlx::query_scalar::<_, Uuid>(NAIVE)
+            .bind(like_pattern(q))
+            .fetch_all(&desk)
+            .await?;
     }
     let mut ours = Vec::new();
     let mut naive = Vec::new();
     let (mut ours_found, mut naive_found) = (0usize, 0usize);
-    let mut per_kind: Vec<(&str, Vec<f64>, Vec<f64>)> = KINDS.iter().map(|k| (*k, Vec::new(), Vec::new())).collect();
+    let mut per_kind: Vec<(&str, Vec<f64>, Vec<f64>)> =
+        KINDS.iter().map(|k| (*k, Vec::new(), Vec::new())).collect();
     for (kind, q, id) in &qs {
         let t = std::time::Instant::now();
         let hits = search_members(&desk, q, 20).await?;
@@ -95,7 +110,10 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         ours_found += hits.iter().any(|h| h.member_id == *id) as usize;
 
         let t = std::time::Instant::now();
-        let ids: Vec<Uuid> = sqlx::query_scalar(NAIVE).bind(like_pattern(q)).fetch_all(&desk).await?;
+        let ids: Vec<Uuid> = sqlx::query_scalar(NAIVE)
+            .bind(like_pattern(q))
+            .fetch_all(&desk)
+            .await?;
         let b = t.elapsed().as_secs_f64() * 1000.0;
         naive_found += ids.contains(id) as usize;
 
@@ -106,18 +124,41 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         k.2.push(b);
     }
     let n = qs.len();
-    let pct = |x: usize| format!("found the member in the top 20 for {:.0}% of queries", 100.0 * x as f64 / n as f64);
-    let case = format!("{} members, {} queries (mix of 6 kinds)", ctx.sizes.members, n);
+    let pct = |x: usize| {
+        format!(
+            "found the member in the top 20 for {:.0}% of queries",
+            100.0 * x as f64 / n as f64
+        )
+    };
+    let case = format!(
+        "{} members, {} queries (mix of 6 kinds)",
+        ctx.sizes.members, n
+    );
     let mut a = Measure::sequential("1 member search", &case, "search_members", ours)
         .target_p(95.0, 5.0, "p95 < 5 ms")
         .note(pct(ours_found));
-    let b = Measure::sequential("1 member search", &case, "naive ILIKE '%q%'", naive).note(pct(naive_found));
+    let b = Measure::sequential("1 member search", &case, "naive ILIKE '%q%'", naive)
+        .note(pct(naive_found));
     ratio(&mut a, &b);
-    println!("  search_members p95 {:.2} ms, naive p95 {:.2} ms", a.p(95.0), b.p(95.0));
+    println!(
+        "  search_members p95 {:.2} ms, naive p95 {:.2} ms",
+        a.p(95.0),
+        b.p(95.0)
+    );
     let mut rows = vec![a, b];
     for (kind, x, y) in per_kind {
-        let mut a = Measure::sequential("1 member search", &format!("  by kind: {kind}"), "search_members", x);
-        let b = Measure::sequential("1 member search", &format!("  by kind: {kind}"), "naive ILIKE '%q%'", y);
+        let mut a = Measure::sequential(
+            "1 member search",
+            &format!("  by kind: {kind}"),
+            "search_members",
+            x,
+        );
+        let b = Measure::sequential(
+            "1 member search",
+            &format!("  by kind: {kind}"),
+            "naive ILIKE '%q%'",
+            y,
+        );
         ratio(&mut a, &b);
         rows.push(a);
         rows.push(b);

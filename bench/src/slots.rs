@@ -14,11 +14,25 @@ use uuid::Uuid;
 use crate::report::{fmt_ratio, ratio, Measure};
 use crate::{proxy, Ctx, DESK_LDN, R};
 
-type FacilityRow = (Uuid, Uuid, String, Vec<i32>, Option<NaiveTime>, Option<NaiveTime>, Option<i32>, Option<i32>);
+type FacilityRow = (
+    Uuid,
+    Uuid,
+    String,
+    Vec<i32>,
+    Option<NaiveTime>,
+    Option<NaiveTime>,
+    Option<i32>,
+    Option<i32>,
+);
 
 /// The old approach, as the members' app did it (with a role allowed to write slots directly):
 /// read the configuration once, then one INSERT round trip per facility and day.
-async fn client_loop(conn: &mut PgConnection, branch: Uuid, start: NaiveDate, end: NaiveDate) -> R<u64> {
+async fn client_loop(
+    conn: &mut PgConnection,
+    branch: Uuid,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> R<u64> {
     let facilities: Vec<FacilityRow> = sqlx::query_as(
         "select f.id, f.branch_id, b.timezone, f.available_days, s.open_time, s.close_time, s.slot_minutes, s.capacity
          from facilities f join branches b on b.id = f.branch_id
@@ -39,7 +53,8 @@ async fn client_loop(conn: &mut PgConnection, branch: Uuid, start: NaiveDate, en
         let mut day = start;
         while day <= end {
             if days.contains(&(day.weekday().number_from_monday() as i32)) {
-                let (mut starts, mut ends, mut local_starts, mut local_ends) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                let (mut starts, mut ends, mut local_starts, mut local_ends) =
+                    (Vec::new(), Vec::new(), Vec::new(), Vec::new());
                 let mut t = day.and_time(open);
                 while t + length <= day.and_time(close) {
                     // A local time in the spring-forward gap gets no slot; an ambiguous one its
@@ -81,7 +96,13 @@ async fn client_loop(conn: &mut PgConnection, branch: Uuid, start: NaiveDate, en
 async fn pool(opts: PgConnectOptions) -> R<PgPool> {
     // No ping before each acquire: both methods are timed on one held connection, so that the
     // figures count only their own round trips.
-    Ok(PgPoolOptions::new().max_connections(1).min_connections(1).test_before_acquire(false).acquire_timeout(Duration::from_secs(60)).connect_with(opts).await?)
+    Ok(PgPoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .test_before_acquire(false)
+        .acquire_timeout(Duration::from_secs(60))
+        .connect_with(opts)
+        .await?)
 }
 
 pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
@@ -101,8 +122,17 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     };
     let proxy_addr = proxy::start(upstream, Duration::from_millis(10)).await?;
     let mut rows = Vec::new();
-    for (network, runs) in [("loopback", ctx.sizes.slot_runs_loopback), ("20 ms RTT proxy", ctx.sizes.slot_runs_proxy)] {
-        let via = |o: PgConnectOptions| if network == "loopback" { o } else { o.host("127.0.0.1").port(proxy_addr.port()) };
+    for (network, runs) in [
+        ("loopback", ctx.sizes.slot_runs_loopback),
+        ("20 ms RTT proxy", ctx.sizes.slot_runs_proxy),
+    ] {
+        let via = |o: PgConnectOptions| {
+            if network == "loopback" {
+                o
+            } else {
+                o.host("127.0.0.1").port(proxy_addr.port())
+            }
+        };
         let desk_pool = pool(via(ctx.desk_opts(DESK_LDN))).await?;
         let admin_pool = pool(via(ctx.admin_opts.clone())).await?;
         let mut desk = desk_pool.acquire().await?;
@@ -116,9 +146,16 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         }
         let (ws, _) = ctx.fresh_range();
         ensure_slots(&mut *desk, branch.id, ws, ws).await?;
-        client_loop(&mut admin, branch.id, ws + chrono::Duration::days(1), ws + chrono::Duration::days(1)).await?;
+        client_loop(
+            &mut admin,
+            branch.id,
+            ws + chrono::Duration::days(1),
+            ws + chrono::Duration::days(1),
+        )
+        .await?;
 
-        let (mut first, mut rerun, mut loop_first, mut loop_rerun) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut first, mut rerun, mut loop_first, mut loop_rerun) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut slots_per_month = 0;
         let mut rerun_inserted = 0;
         let mut loop_matches = true;
@@ -147,13 +184,36 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         let round_trips = 1 + count_facility_days(&ctx.admin, branch.id, ctx.today).await?;
         let case = format!("branch-month (4 facilities × 31 days), {network}");
         let mut r = Measure::sequential("2 slot generation", &case, "round trip: select 1", rtt);
-        r.note = format!("one-way delay {} ms each way", if network == "loopback" { 0 } else { 10 });
-        let mut a = Measure::sequential("2 slot generation", &case, "ensure_facility_slots, first run", first)
-            .note(format!("1 round trip, {slots_per_month} slots"));
-        let b = Measure::sequential("2 slot generation", &case, "client loop, first run", loop_first)
-            .note(format!("≈{round_trips} round trips"));
-        let mut c = Measure::sequential("2 slot generation", &case, "ensure_facility_slots, re-run (no-op)", rerun);
-        let d = Measure::sequential("2 slot generation", &case, "client loop, re-run (no-op)", loop_rerun);
+        r.note = format!(
+            "one-way delay {} ms each way",
+            if network == "loopback" { 0 } else { 10 }
+        );
+        let mut a = Measure::sequential(
+            "2 slot generation",
+            &case,
+            "ensure_facility_slots, first run",
+            first,
+        )
+        .note(format!("1 round trip, {slots_per_month} slots"));
+        let b = Measure::sequential(
+            "2 slot generation",
+            &case,
+            "client loop, first run",
+            loop_first,
+        )
+        .note(format!("≈{round_trips} round trips"));
+        let mut c = Measure::sequential(
+            "2 slot generation",
+            &case,
+            "ensure_facility_slots, re-run (no-op)",
+            rerun,
+        );
+        let d = Measure::sequential(
+            "2 slot generation",
+            &case,
+            "client loop, re-run (no-op)",
+            loop_rerun,
+        );
         ratio(&mut a, &b);
         ratio(&mut c, &d);
         if network == "loopback" {
@@ -161,7 +221,11 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
             c = c.target_p(95.0, 3.0, "re-run p95 < 3 ms");
         } else {
             let r = b.p(50.0) / a.p(50.0);
-            a.target = format!("≥ 50× faster than the loop: {} ({})", if r >= 50.0 { "met" } else { "NOT met" }, fmt_ratio(r));
+            a.target = format!(
+                "≥ 50× faster than the loop: {} ({})",
+                if r >= 50.0 { "met" } else { "NOT met" },
+                fmt_ratio(r)
+            );
         }
         println!(
             "  {network}: first {:.1} ms vs loop {:.1} ms; re-run {:.2} ms vs loop {:.1} ms (p50)",
@@ -171,7 +235,10 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
             d.p(50.0)
         );
         rows.extend([r, a, b, c, d]);
-        ctx.check(format!("slots, {network}: every re-run (function and loop) inserted nothing"), rerun_inserted == 0);
+        ctx.check(
+            format!("slots, {network}: every re-run (function and loop) inserted nothing"),
+            rerun_inserted == 0,
+        );
         ctx.check(format!("slots, {network}: the client loop made exactly the slots ensure_facility_slots makes"), loop_matches);
         drop((desk, admin));
         desk_pool.close().await;

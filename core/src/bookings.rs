@@ -64,7 +64,11 @@ pub struct Booking {
 }
 
 pub async fn book<'e>(db: impl sqlx::PgExecutor<'e>, req: &BookingRequest) -> Result<Booking> {
-    let reason = req.override_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let reason = req
+        .override_reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
     let sql = match req.kind {
         BookingKind::Class => {
             "select id, member_id, branch_id, starts_at, status, capacity_override, allowance_override,
@@ -92,13 +96,20 @@ pub async fn book<'e>(db: impl sqlx::PgExecutor<'e>, req: &BookingRequest) -> Re
 
 /// Cancels a booked or waitlisted booking; returns the waitlisted booking promoted into the
 /// freed place, if any.
-pub async fn cancel<'e>(db: impl sqlx::PgExecutor<'e>, kind: BookingKind, booking_id: Uuid, staff_id: Option<Uuid>) -> Result<Option<Uuid>> {
-    Ok(sqlx::query_scalar("select public.cancel_booking($1, $2, $3)")
-        .bind(kind.as_str())
-        .bind(booking_id)
-        .bind(staff_id)
-        .fetch_one(db)
-        .await?)
+pub async fn cancel<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    kind: BookingKind,
+    booking_id: Uuid,
+    staff_id: Option<Uuid>,
+) -> Result<Option<Uuid>> {
+    Ok(
+        sqlx::query_scalar("select public.cancel_booking($1, $2, $3)")
+            .bind(kind.as_str())
+            .bind(booking_id)
+            .bind(staff_id)
+            .fetch_one(db)
+            .await?,
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -110,7 +121,13 @@ pub enum Attendance {
 }
 
 /// Check-in (attended) or no-show, by staff.
-pub async fn set_attendance<'e>(db: impl sqlx::PgExecutor<'e>, kind: BookingKind, booking_id: Uuid, status: Attendance, staff_id: Uuid) -> Result<()> {
+pub async fn set_attendance<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    kind: BookingKind,
+    booking_id: Uuid,
+    status: Attendance,
+    staff_id: Uuid,
+) -> Result<()> {
     let status = match status {
         Attendance::Attended => "attended",
         Attendance::NoShow => "no_show",
@@ -206,7 +223,12 @@ pub struct Page {
 pub const MAX_PAGE: i64 = 500;
 const STATUSES: [&str; 5] = ["booked", "waitlisted", "cancelled", "attended", "no_show"];
 
-fn push_side(q: &mut QueryBuilder<'_, Postgres>, kind: BookingKind, f: &BookingFilter, page: &PageRequest) {
+fn push_side(
+    q: &mut QueryBuilder<'_, Postgres>,
+    kind: BookingKind,
+    f: &BookingFilter,
+    page: &PageRequest,
+) {
     match kind {
         BookingKind::Class => q.push(
             "(select 'class'::text as kind, b.id, b.branch_id, b.starts_at, b.status, b.member_id,
@@ -242,7 +264,9 @@ fn push_side(q: &mut QueryBuilder<'_, Postgres>, kind: BookingKind, f: &BookingF
         q.push(" and b.starts_at < ").push_bind(v);
     }
     if !f.statuses.is_empty() {
-        q.push(" and b.status = any(").push_bind(f.statuses.clone()).push(")");
+        q.push(" and b.status = any(")
+            .push_bind(f.statuses.clone())
+            .push(")");
     }
     match kind {
         BookingKind::Class => {
@@ -270,21 +294,35 @@ fn push_side(q: &mut QueryBuilder<'_, Postgres>, kind: BookingKind, f: &BookingF
         Sort::StartsDesc => ("<", "desc"),
     };
     if let Some(c) = page.after {
-        q.push(format_args!(" and (b.starts_at, b.id) {cmp} (")).push_bind(c.starts_at).push(", ").push_bind(c.id).push(")");
+        q.push(format_args!(" and (b.starts_at, b.id) {cmp} ("))
+            .push_bind(c.starts_at)
+            .push(", ")
+            .push_bind(c.id)
+            .push(")");
     }
-    q.push(format_args!(" order by b.starts_at {dir}, b.id {dir} limit ")).push_bind(page.limit + 1).push(")");
+    q.push(format_args!(
+        " order by b.starts_at {dir}, b.id {dir} limit "
+    ))
+    .push_bind(page.limit + 1)
+    .push(")");
 }
 
 fn check_filter(f: &BookingFilter, page: &PageRequest) -> Result<()> {
     if !(1..=MAX_PAGE).contains(&page.limit) {
-        return Err(Error::invalid("limit", format!("A page holds 1 to {MAX_PAGE} bookings.")));
+        return Err(Error::invalid(
+            "limit",
+            format!("A page holds 1 to {MAX_PAGE} bookings."),
+        ));
     }
     if let Some(bad) = f.statuses.iter().find(|s| !STATUSES.contains(&s.as_str())) {
         return Err(Error::invalid("status", format!("Unknown status {bad:?}.")));
     }
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to < from {
-            return Err(Error::invalid("to", "The end of the date range is before its start."));
+            return Err(Error::invalid(
+                "to",
+                "The end of the date range is before its start.",
+            ));
         }
     }
     Ok(())
@@ -292,7 +330,11 @@ fn check_filter(f: &BookingFilter, page: &PageRequest) -> Result<()> {
 
 /// One page of classes and recovery bookings together, in start order. Row-level security
 /// limits a desk to its branches (the manager desk sees all).
-pub async fn list_bookings(pool: &sqlx::PgPool, filter: &BookingFilter, page: &PageRequest) -> Result<Page> {
+pub async fn list_bookings(
+    pool: &sqlx::PgPool,
+    filter: &BookingFilter,
+    page: &PageRequest,
+) -> Result<Page> {
     check_filter(filter, page)?;
     let kinds: Vec<BookingKind> = match (filter.kind, filter.facility_id, filter.class_id) {
         (Some(k), _, _) => vec![k],
@@ -307,12 +349,22 @@ pub async fn list_bookings(pool: &sqlx::PgPool, filter: &BookingFilter, page: &P
         }
         push_side(&mut q, *kind, filter, page);
     }
-    let dir = if page.sort == Sort::StartsAsc { "asc" } else { "desc" };
-    q.push(format_args!(") x order by starts_at {dir}, id {dir} limit ")).push_bind(page.limit + 1);
+    let dir = if page.sort == Sort::StartsAsc {
+        "asc"
+    } else {
+        "desc"
+    };
+    q.push(format_args!(
+        ") x order by starts_at {dir}, id {dir} limit "
+    ))
+    .push_bind(page.limit + 1);
     let mut rows: Vec<BookingRow> = q.build_query_as().fetch_all(pool).await?;
     let next = if rows.len() as i64 > page.limit {
         rows.truncate(page.limit as usize);
-        rows.last().map(|r| Cursor { starts_at: r.starts_at, id: r.id })
+        rows.last().map(|r| Cursor {
+            starts_at: r.starts_at,
+            id: r.id,
+        })
     } else {
         None
     };
@@ -321,16 +373,35 @@ pub async fn list_bookings(pool: &sqlx::PgPool, filter: &BookingFilter, page: &P
 
 /// Writes every booking matching `filter` as CSV (header first), walking the list page by page.
 /// Returns the number of bookings written.
-pub async fn export_csv<W: std::io::Write>(pool: &sqlx::PgPool, filter: &BookingFilter, out: W) -> Result<u64> {
+pub async fn export_csv<W: std::io::Write>(
+    pool: &sqlx::PgPool,
+    filter: &BookingFilter,
+    out: W,
+) -> Result<u64> {
     let mut writer = csv::Writer::from_writer(out);
-    let io = |e: csv::Error| Error::invalid("file", format!("The CSV file could not be written: {e}"));
+    let io =
+        |e: csv::Error| Error::invalid("file", format!("The CSV file could not be written: {e}"));
     writer
         .write_record([
-            "kind", "starts_at_utc", "status", "member_number", "member_name", "class_or_facility", "booked_by",
-            "capacity_override", "allowance_override", "override_reason", "booking_id", "created_at_utc",
+            "kind",
+            "starts_at_utc",
+            "status",
+            "member_number",
+            "member_name",
+            "class_or_facility",
+            "booked_by",
+            "capacity_override",
+            "allowance_override",
+            "override_reason",
+            "booking_id",
+            "created_at_utc",
         ])
         .map_err(io)?;
-    let mut page = PageRequest { after: None, limit: MAX_PAGE, sort: Sort::StartsAsc };
+    let mut page = PageRequest {
+        after: None,
+        limit: MAX_PAGE,
+        sort: Sort::StartsAsc,
+    };
     let mut written = 0;
     loop {
         let result = list_bookings(pool, filter, &page).await?;
@@ -358,6 +429,8 @@ pub async fn export_csv<W: std::io::Write>(pool: &sqlx::PgPool, filter: &Booking
             None => break,
         }
     }
-    writer.flush().map_err(|e| Error::invalid("file", format!("The CSV file could not be written: {e}")))?;
+    writer
+        .flush()
+        .map_err(|e| Error::invalid("file", format!("The CSV file could not be written: {e}")))?;
     Ok(written)
 }

@@ -21,7 +21,12 @@ pub struct Class {
 }
 
 /// The branch's classes starting in `from..to` that are not cancelled, in start order.
-pub async fn list_classes<'e>(db: impl sqlx::PgExecutor<'e>, branch_id: Uuid, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Class>> {
+pub async fn list_classes<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    branch_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Class>> {
     if to <= from || to - from > chrono::Duration::days(62) {
         return Err(Error::invalid("to", "Choose a range of up to 62 days."));
     }
@@ -40,7 +45,12 @@ pub async fn list_classes<'e>(db: impl sqlx::PgExecutor<'e>, branch_id: Uuid, fr
 
 /// The branch's classes on the local days `from .. from + days` (the branch's time zone),
 /// not cancelled, in start order.
-pub async fn list_classes_on_days<'e>(db: impl sqlx::PgExecutor<'e>, branch_id: Uuid, from: chrono::NaiveDate, days: i32) -> Result<Vec<Class>> {
+pub async fn list_classes_on_days<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    branch_id: Uuid,
+    from: chrono::NaiveDate,
+    days: i32,
+) -> Result<Vec<Class>> {
     if !(1..=62).contains(&days) {
         return Err(Error::invalid("days", "Choose 1 to 62 days."));
     }

@@ -51,7 +51,11 @@ pub async fn desk_identity(pool: &PgPool) -> Result<DeskIdentity> {
             "The role {role_name} is an administrator or owns the club tables. A desk must connect with its own restricted desk role."
         )));
     }
-    let not_a_desk = || Error::NotAllowed(format!("The role {role_name} is not set up as a branch desk (no row in desk_roles)."));
+    let not_a_desk = || {
+        Error::NotAllowed(format!(
+            "The role {role_name} is not set up as a branch desk (no row in desk_roles)."
+        ))
+    };
     if !row.get::<bool, _>("is_desk") {
         return Err(not_a_desk());
     }
@@ -61,7 +65,11 @@ pub async fn desk_identity(pool: &PgPool) -> Result<DeskIdentity> {
     .fetch_optional(pool)
     .await?;
     let (branch, branch_ids) = mapping.ok_or_else(not_a_desk)?;
-    Ok(DeskIdentity { role_name: role_name.clone(), branch_ids, all_branches: branch.is_none() })
+    Ok(DeskIdentity {
+        role_name: role_name.clone(),
+        branch_ids,
+        all_branches: branch.is_none(),
+    })
 }
 
 /// Creates (or updates) a desk LOGIN role for a branch and maps it; `branch_id: None` makes a
@@ -74,9 +82,14 @@ pub async fn create_desk_role(
 ) -> Result<()> {
     if role_name.is_empty()
         || role_name.len() > 63
-        || !role_name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        || !role_name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     {
-        return Err(Error::invalid("role_name", "A desk role name is 1 to 63 lowercase letters, digits or underscores."));
+        return Err(Error::invalid(
+            "role_name",
+            "A desk role name is 1 to 63 lowercase letters, digits or underscores.",
+        ));
     }
     if password.is_some_and(|p| p.contains("$desk$") || p.len() > 200) {
         return Err(Error::invalid("password", "That password cannot be used."));
@@ -96,7 +109,9 @@ pub async fn create_desk_role(
     ))
     .execute(&mut *tx)
     .await?;
-    sqlx::query(&format!(r#"grant branch_desk to "{role_name}""#)).execute(&mut *tx).await?;
+    sqlx::query(&format!(r#"grant branch_desk to "{role_name}""#))
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "insert into desk_roles (role_name, branch_id) values ($1, $2)
          on conflict (role_name) do update set branch_id = excluded.branch_id",

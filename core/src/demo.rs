@@ -29,7 +29,12 @@ pub struct DemoStaff {
 pub fn staff() -> Vec<DemoStaff> {
     demo_staff(DEMO_BRANCH_CODE)
         .into_iter()
-        .map(|(full_name, email, role, pin)| DemoStaff { full_name, email, role, pin })
+        .map(|(full_name, email, role, pin)| DemoStaff {
+            full_name,
+            email,
+            role,
+            pin,
+        })
         .collect()
 }
 
@@ -37,7 +42,9 @@ pub fn staff() -> Vec<DemoStaff> {
 /// database has no branch yet. Returns true when it seeded.
 pub async fn prepare(admin: &PgPool) -> Result<bool> {
     migrate(admin).await?;
-    let seeded: bool = sqlx::query_scalar("select exists (select 1 from branches)").fetch_one(admin).await?;
+    let seeded: bool = sqlx::query_scalar("select exists (select 1 from branches)")
+        .fetch_one(admin)
+        .await?;
     if seeded {
         return Ok(false);
     }
@@ -47,10 +54,22 @@ pub async fn prepare(admin: &PgPool) -> Result<bool> {
     generate_activity(
         admin,
         &club,
-        &ActivitySpec { seed: 7, from: today - Duration::days(14), to: today + Duration::days(7), bookings: 3_000, now },
+        &ActivitySpec {
+            seed: 7,
+            from: today - Duration::days(14),
+            to: today + Duration::days(7),
+            bookings: 3_000,
+            now,
+        },
     )
     .await?;
-    create_desk_role(admin, DEMO_DESK_ROLE, None, Some(club.branch(DEMO_BRANCH_CODE).id)).await?;
+    create_desk_role(
+        admin,
+        DEMO_DESK_ROLE,
+        None,
+        Some(club.branch(DEMO_BRANCH_CODE).id),
+    )
+    .await?;
     Ok(true)
 }
 
@@ -62,7 +81,8 @@ pub async fn desk_pool(admin_options: PgConnectOptions, max_connections: u32) ->
         .acquire_timeout(std::time::Duration::from_secs(15))
         .after_connect(|conn, _meta| {
             Box::pin(async move {
-                conn.execute(format!("set session authorization {DEMO_DESK_ROLE}").as_str()).await?;
+                conn.execute(format!("set session authorization {DEMO_DESK_ROLE}").as_str())
+                    .await?;
                 Ok(())
             })
         })

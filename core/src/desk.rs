@@ -46,22 +46,39 @@ pub struct ClubConnection {
 impl ClubConnection {
     pub fn validate(&self) -> Result<()> {
         if self.host.trim().is_empty() || self.host.len() > 255 {
-            return Err(Error::invalid("host", "Enter the database server's host name."));
+            return Err(Error::invalid(
+                "host",
+                "Enter the database server's host name.",
+            ));
         }
         if self.port == 0 {
-            return Err(Error::invalid("port", "Enter the database port (usually 5432)."));
+            return Err(Error::invalid(
+                "port",
+                "Enter the database port (usually 5432).",
+            ));
         }
         if self.database.trim().is_empty() || self.database.len() > 63 {
             return Err(Error::invalid("database", "Enter the database name."));
         }
         if self.desk_role.trim().is_empty() || self.desk_role.len() > 63 {
-            return Err(Error::invalid("desk_role", "Enter this desk's database role."));
+            return Err(Error::invalid(
+                "desk_role",
+                "Enter this desk's database role.",
+            ));
         }
         if matches!(self.tls, TlsMode::VerifyCa | TlsMode::VerifyFull) {
             match &self.ca_file {
-                None => return Err(Error::invalid("ca_file", "Choose the CA certificate file to verify the server with.")),
+                None => {
+                    return Err(Error::invalid(
+                        "ca_file",
+                        "Choose the CA certificate file to verify the server with.",
+                    ))
+                }
                 Some(p) if !p.is_file() => {
-                    return Err(Error::invalid("ca_file", format!("The CA file {} does not exist.", p.display())))
+                    return Err(Error::invalid(
+                        "ca_file",
+                        format!("The CA file {} does not exist.", p.display()),
+                    ))
                 }
                 Some(_) => {}
             }
@@ -106,16 +123,25 @@ pub fn load_config(path: &Path) -> Result<Option<DeskConfig>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::invalid("config", format!("The settings file {} cannot be read: {e}", path.display()))),
+        Err(e) => {
+            return Err(Error::invalid(
+                "config",
+                format!("The settings file {} cannot be read: {e}", path.display()),
+            ))
+        }
     };
-    toml::from_str(&text)
-        .map(Some)
-        .map_err(|e| Error::invalid("config", format!("The settings file {} is damaged: {e}", path.display())))
+    toml::from_str(&text).map(Some).map_err(|e| {
+        Error::invalid(
+            "config",
+            format!("The settings file {} is damaged: {e}", path.display()),
+        )
+    })
 }
 
 /// Saves the settings atomically (a half-written file is never left behind).
 pub fn save_config(path: &Path, config: &DeskConfig) -> Result<()> {
-    let text = toml::to_string_pretty(config).map_err(|e| Error::invalid("config", e.to_string()))?;
+    let text =
+        toml::to_string_pretty(config).map_err(|e| Error::invalid("config", e.to_string()))?;
     let write = || -> std::io::Result<()> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
@@ -124,7 +150,12 @@ pub fn save_config(path: &Path, config: &DeskConfig) -> Result<()> {
         std::fs::write(&tmp, text)?;
         std::fs::rename(&tmp, path)
     };
-    write().map_err(|e| Error::invalid("config", format!("The settings cannot be saved to {}: {e}", path.display())))
+    write().map_err(|e| {
+        Error::invalid(
+            "config",
+            format!("The settings cannot be saved to {}: {e}", path.display()),
+        )
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
@@ -150,33 +181,53 @@ pub struct Desk {
 /// serving several; otherwise the first by name).
 pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
     let identity = desk_identity(&pool).await?;
-    let branches: Vec<Branch> = sqlx::query_as("select id, code, name, timezone from branches where id = any($1) order by name")
-        .bind(&identity.branch_ids)
-        .fetch_all(&pool)
-        .await?;
+    let branches: Vec<Branch> = sqlx::query_as(
+        "select id, code, name, timezone from branches where id = any($1) order by name",
+    )
+    .bind(&identity.branch_ids)
+    .fetch_all(&pool)
+    .await?;
     let branch = preferred
         .and_then(|p| branches.iter().find(|b| b.id == p))
         .or(branches.first())
         .cloned()
-        .ok_or_else(|| Error::NotAllowed(format!("The desk role {} is not mapped to any branch.", identity.role_name)))?;
-    Ok(Desk { pool, identity, branch, branches })
+        .ok_or_else(|| {
+            Error::NotAllowed(format!(
+                "The desk role {} is not mapped to any branch.",
+                identity.role_name
+            ))
+        })?;
+    Ok(Desk {
+        pool,
+        identity,
+        branch,
+        branches,
+    })
 }
 
 /// Connects to the club database as the desk role and verifies it (used both to test the
 /// settings before saving them and to open the desk at start).
 pub async fn connect_club(conn: &ClubConnection, password: &str) -> Result<Desk> {
     conn.validate()?;
-    let pool = crate::db::connect(conn.options(password), 5).await.map_err(|e| match e {
-        Error::Database(inner) => login_error(inner),
-        other => other,
-    })?;
+    let pool = crate::db::connect(conn.options(password), 5)
+        .await
+        .map_err(|e| match e {
+            Error::Database(inner) => login_error(inner),
+            other => other,
+        })?;
     open_desk(pool, conn.branch_id).await
 }
 
 fn login_error(err: sqlx::Error) -> Error {
-    let code = err.as_database_error().and_then(|d| d.code()).map(|c| c.into_owned()).unwrap_or_default();
+    let code = err
+        .as_database_error()
+        .and_then(|d| d.code())
+        .map(|c| c.into_owned())
+        .unwrap_or_default();
     match code.as_str() {
-        "28P01" | "28000" => Error::NotAllowed("The database refused this desk role or password.".into()),
+        "28P01" | "28000" => {
+            Error::NotAllowed("The database refused this desk role or password.".into())
+        }
         "3D000" => Error::invalid("database", "That database does not exist on the server."),
         _ => Error::Database(err),
     }
@@ -206,11 +257,20 @@ mod tests {
         let config = DeskConfig::Club(sample());
         save_config(&path, &config).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("mode = \"club\"") && text.contains("tls = \"verify-full\""), "{text}");
-        assert!(!text.to_lowercase().contains("password"), "the password is never written: {text}");
+        assert!(
+            text.contains("mode = \"club\"") && text.contains("tls = \"verify-full\""),
+            "{text}"
+        );
+        assert!(
+            !text.to_lowercase().contains("password"),
+            "the password is never written: {text}"
+        );
         assert_eq!(load_config(&path).unwrap(), Some(config));
         std::fs::write(&path, "mode = 42").unwrap();
-        assert!(matches!(load_config(&path), Err(Error::Invalid { .. })), "a damaged file is a clear error");
+        assert!(
+            matches!(load_config(&path), Err(Error::Invalid { .. })),
+            "a damaged file is a clear error"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 
@@ -218,11 +278,26 @@ mod tests {
     fn settings_are_checked_before_connecting() {
         assert!(sample().validate().is_ok());
         let bad = [
-            ClubConnection { host: " ".into(), ..sample() },
-            ClubConnection { port: 0, ..sample() },
-            ClubConnection { desk_role: "".into(), ..sample() },
-            ClubConnection { ca_file: None, ..sample() },
-            ClubConnection { ca_file: Some("/nonexistent/ca.pem".into()), ..sample() },
+            ClubConnection {
+                host: " ".into(),
+                ..sample()
+            },
+            ClubConnection {
+                port: 0,
+                ..sample()
+            },
+            ClubConnection {
+                desk_role: "".into(),
+                ..sample()
+            },
+            ClubConnection {
+                ca_file: None,
+                ..sample()
+            },
+            ClubConnection {
+                ca_file: Some("/nonexistent/ca.pem".into()),
+                ..sample()
+            },
         ];
         for c in bad {
             assert!(matches!(c.validate(), Err(Error::Invalid { .. })), "{c:?}");

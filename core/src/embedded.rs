@@ -109,7 +109,10 @@ impl EmbeddedDb {
 
     /// Connection URL for the superuser (loopback, no password, no TLS).
     pub fn database_url(&self) -> String {
-        self.server.as_ref().map(PgliteServer::database_url).unwrap_or_default()
+        self.server
+            .as_ref()
+            .map(PgliteServer::database_url)
+            .unwrap_or_default()
     }
 
     /// Connect options for the superuser. Mind the one-connection limit when connecting with
@@ -140,7 +143,10 @@ impl EmbeddedDb {
     /// as on the club database. Closes the pool this `EmbeddedDb` handed out before.
     pub async fn desk_pool(&self, role: &str) -> Result<PgPool> {
         if role.is_empty() || role.len() > 63 || role.contains('\0') {
-            return Err(Error::invalid("role", "A desk role name is 1 to 63 characters."));
+            return Err(Error::invalid(
+                "role",
+                "A desk role name is 1 to 63 characters.",
+            ));
         }
         let statement = format!("set session authorization {}", quote_ident(role));
         let options = Self::pool_options().after_connect(move |conn, _meta| {
@@ -156,12 +162,19 @@ impl EmbeddedDb {
     async fn replace_pool(&self, options: PgPoolOptions) -> Result<PgPool> {
         self.close_current_pool().await;
         let pool = options.connect_with(self.options.clone()).await?;
-        *self.current_pool.lock().expect("embedded pool slot poisoned") = Some(pool.clone());
+        *self
+            .current_pool
+            .lock()
+            .expect("embedded pool slot poisoned") = Some(pool.clone());
         Ok(pool)
     }
 
     async fn close_current_pool(&self) {
-        let previous = self.current_pool.lock().expect("embedded pool slot poisoned").take();
+        let previous = self
+            .current_pool
+            .lock()
+            .expect("embedded pool slot poisoned")
+            .take();
         if let Some(pool) = previous {
             close_pool(&pool).await;
         }
@@ -171,7 +184,9 @@ impl EmbeddedDb {
     /// Connections opened by other means must be closed before calling this.
     pub async fn shutdown(mut self) -> Result<()> {
         self.close_current_pool().await;
-        let Some(server) = self.server.take() else { return Ok(()) };
+        let Some(server) = self.server.take() else {
+            return Ok(());
+        };
         let data_dir = self.data_dir.clone();
         tokio::task::spawn_blocking(move || server.shutdown())
             .await

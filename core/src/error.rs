@@ -11,7 +11,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// Bad input: `field` names it where one field is at fault.
     #[error("{reason}")]
-    Invalid { field: Option<&'static str>, reason: String },
+    Invalid {
+        field: Option<&'static str>,
+        reason: String,
+    },
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -22,7 +25,13 @@ pub enum Error {
     AlreadyBooked,
     /// Booking past the plan's allowance for the period (or a kind the plan does not include).
     #[error("{}", allowance_message(*.included, kind, *.used, *.allowance, period))]
-    AllowanceUsed { kind: String, included: bool, used: i64, allowance: i64, period: String },
+    AllowanceUsed {
+        kind: String,
+        included: bool,
+        used: i64,
+        allowance: i64,
+        period: String,
+    },
     /// A facility's settings are inconsistent (close before open, zero-length slots...).
     #[error("{0}")]
     BrokenSettings(String),
@@ -47,7 +56,10 @@ pub struct ErrorBody {
 
 impl Error {
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::Invalid { field: Some(field), reason: reason.into() }
+        Error::Invalid {
+            field: Some(field),
+            reason: reason.into(),
+        }
     }
 
     /// Stable machine-readable code, e.g. for the UI to pick an icon or a retry button.
@@ -75,15 +87,29 @@ impl Error {
             Error::Invalid { field, .. } => *field,
             _ => None,
         };
-        ErrorBody { code: self.code(), message: self.message(), field }
+        ErrorBody {
+            code: self.code(),
+            message: self.message(),
+            field,
+        }
     }
 }
 
-fn allowance_message(included: bool, kind: &str, used: i64, allowance: i64, period: &str) -> String {
+fn allowance_message(
+    included: bool,
+    kind: &str,
+    used: i64,
+    allowance: i64,
+    period: &str,
+) -> String {
     if included {
         format!("Plan allowance used: {used} of {allowance} this {period}")
     } else {
-        let what = if kind == "class" { "classes" } else { "recovery sessions" };
+        let what = if kind == "class" {
+            "classes"
+        } else {
+            "recovery sessions"
+        };
         format!("The member's plan does not include {what}")
     }
 }
@@ -92,22 +118,48 @@ fn allowance_message(included: bool, kind: &str, used: i64, allowance: i64, peri
 fn constraint_error(constraint: &str) -> Option<Error> {
     let invalid = |field, reason: &str| Some(Error::invalid(field, reason));
     match constraint {
-        "benefit_bookings_one_per_member" | "class_bookings_one_per_member" => Some(Error::AlreadyBooked),
-        "benefit_bookings_idempotency_key" | "class_bookings_idempotency_key" => {
-            invalid("idempotency_key", "That request was already used for a different booking.")
+        "benefit_bookings_one_per_member" | "class_bookings_one_per_member" => {
+            Some(Error::AlreadyBooked)
         }
-        "benefit_settings_open_before_close" => invalid("close_time", "The closing time must be after the opening time."),
-        "benefit_settings_slot_minutes" => invalid("slot_minutes", "A slot must last between 5 and 480 minutes."),
-        "benefit_settings_slot_fits" => invalid("slot_minutes", "A slot must fit between opening and closing time."),
+        "benefit_bookings_idempotency_key" | "class_bookings_idempotency_key" => invalid(
+            "idempotency_key",
+            "That request was already used for a different booking.",
+        ),
+        "benefit_settings_open_before_close" => invalid(
+            "close_time",
+            "The closing time must be after the opening time.",
+        ),
+        "benefit_settings_slot_minutes" => invalid(
+            "slot_minutes",
+            "A slot must last between 5 and 480 minutes.",
+        ),
+        "benefit_settings_slot_fits" => invalid(
+            "slot_minutes",
+            "A slot must fit between opening and closing time.",
+        ),
         "benefit_settings_capacity" => invalid("capacity", "Capacity must be between 1 and 500."),
-        "branches_timezone_iana" => invalid("timezone", "Use an IANA time zone name such as Europe/London."),
-        "branches_code_format" => invalid("code", "A branch code is 2 to 16 capital letters, digits or dashes."),
+        "branches_timezone_iana" => invalid(
+            "timezone",
+            "Use an IANA time zone name such as Europe/London.",
+        ),
+        "branches_code_format" => invalid(
+            "code",
+            "A branch code is 2 to 16 capital letters, digits or dashes.",
+        ),
         "branches_code_key" => invalid("code", "Another branch already uses that code."),
-        "members_member_number_key" => invalid("member_number", "Another member already has that member number."),
+        "members_member_number_key" => invalid(
+            "member_number",
+            "Another member already has that member number.",
+        ),
         "members_email_format" => invalid("email", "That email address does not look right."),
         "staff_email_key" => invalid("email", "Another staff member already uses that email."),
-        "facilities_available_days_iso" => invalid("available_days", "Days are ISO weekday numbers, 1 (Monday) to 7 (Sunday)."),
-        "facilities_branch_id_name_key" => invalid("name", "This branch already has a facility with that name."),
+        "facilities_available_days_iso" => invalid(
+            "available_days",
+            "Days are ISO weekday numbers, 1 (Monday) to 7 (Sunday).",
+        ),
+        "facilities_branch_id_name_key" => {
+            invalid("name", "This branch already has a facility with that name.")
+        }
         _ => None,
     }
 }
@@ -139,31 +191,58 @@ impl From<sqlx::Error> for Error {
         let detail = detail_json(db.as_ref());
         let num = |key: &str| detail.get(key).and_then(|v| v.as_i64()).unwrap_or(0);
         let mapped = match code.as_str() {
-            "BD001" => Some(Error::Invalid { field: None, reason: message }),
+            "BD001" => Some(Error::Invalid {
+                field: None,
+                reason: message,
+            }),
             "BD002" => Some(Error::NotFound(message)),
             "BD003" => Some(Error::NotAllowed(message)),
-            "BD004" => Some(Error::Full { booked: num("booked"), capacity: num("capacity") }),
+            "BD004" => Some(Error::Full {
+                booked: num("booked"),
+                capacity: num("capacity"),
+            }),
             "BD005" => Some(Error::AlreadyBooked),
             "BD006" => Some(Error::AllowanceUsed {
-                kind: detail.get("kind").and_then(|v| v.as_str()).unwrap_or("session").to_owned(),
-                included: detail.get("included").and_then(|v| v.as_bool()).unwrap_or(true),
+                kind: detail
+                    .get("kind")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("session")
+                    .to_owned(),
+                included: detail
+                    .get("included")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(true),
                 used: num("used"),
                 allowance: num("allowance"),
-                period: detail.get("period").and_then(|v| v.as_str()).unwrap_or("period").to_owned(),
+                period: detail
+                    .get("period")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("period")
+                    .to_owned(),
             }),
             "BD007" => Some(Error::BrokenSettings(message)),
             // insufficient_privilege: grants or row-level security said no.
-            "42501" => Some(Error::NotAllowed("This desk is not allowed to do that.".into())),
+            "42501" => Some(Error::NotAllowed(
+                "This desk is not allowed to do that.".into(),
+            )),
             // unique, check, foreign key, not null
-            "23505" | "23514" | "23503" | "23502" => match db.constraint().and_then(constraint_error) {
-                Some(e) => Some(e),
-                None if code == "23503" => Some(Error::NotFound("Something it refers to does not exist.".into())),
-                None => Some(Error::Invalid { field: None, reason: "That value is not allowed here.".into() }),
-            },
-            // bad text for a type, value out of range, string too long
-            "22P02" | "22003" | "22001" | "22007" | "22008" => {
-                Some(Error::Invalid { field: None, reason: "A value is not in the right format.".into() })
+            "23505" | "23514" | "23503" | "23502" => {
+                match db.constraint().and_then(constraint_error) {
+                    Some(e) => Some(e),
+                    None if code == "23503" => Some(Error::NotFound(
+                        "Something it refers to does not exist.".into(),
+                    )),
+                    None => Some(Error::Invalid {
+                        field: None,
+                        reason: "That value is not allowed here.".into(),
+                    }),
+                }
             }
+            // bad text for a type, value out of range, string too long
+            "22P02" | "22003" | "22001" | "22007" | "22008" => Some(Error::Invalid {
+                field: None,
+                reason: "A value is not in the right format.".into(),
+            }),
             // admin shutdown, cannot connect now, too many connections
             c if c.starts_with("08") || c == "57P01" || c == "57P03" || c == "53300" => {
                 return Error::Unavailable(err)
@@ -189,17 +268,39 @@ mod tests {
 
     #[test]
     fn body_serialises_to_code_and_message() {
-        let json = serde_json::to_value(Error::Full { booked: 8, capacity: 8 }.body()).unwrap();
-        assert_eq!(json, serde_json::json!({ "code": "full", "message": "Full: 8 of 8 booked" }));
+        let json = serde_json::to_value(
+            Error::Full {
+                booked: 8,
+                capacity: 8,
+            }
+            .body(),
+        )
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({ "code": "full", "message": "Full: 8 of 8 booked" })
+        );
         let json = serde_json::to_value(Error::invalid("capacity", "too big").body()).unwrap();
         assert_eq!(json["field"], "capacity", "field errors name the field");
     }
 
     #[test]
     fn allowance_message_reads_like_staff_talk() {
-        let e = Error::AllowanceUsed { kind: "recovery".into(), included: true, used: 4, allowance: 4, period: "month".into() };
+        let e = Error::AllowanceUsed {
+            kind: "recovery".into(),
+            included: true,
+            used: 4,
+            allowance: 4,
+            period: "month".into(),
+        };
         assert_eq!(e.message(), "Plan allowance used: 4 of 4 this month");
-        let e = Error::AllowanceUsed { kind: "class".into(), included: false, used: 0, allowance: 0, period: "month".into() };
+        let e = Error::AllowanceUsed {
+            kind: "class".into(),
+            included: false,
+            used: 0,
+            allowance: 0,
+            period: "month".into(),
+        };
         assert_eq!(e.message(), "The member's plan does not include classes");
     }
 

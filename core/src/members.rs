@@ -29,15 +29,24 @@ pub struct MemberHit {
 
 /// Members matching `query` (name in any order and with typos, email, phone digits, member
 /// number), best first. Empty text gives no results.
-pub async fn search_members<'e>(db: impl sqlx::PgExecutor<'e>, query: &str, limit: i32) -> Result<Vec<MemberHit>> {
+pub async fn search_members<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    query: &str,
+    limit: i32,
+) -> Result<Vec<MemberHit>> {
     if query.chars().count() > MAX_QUERY_CHARS {
-        return Err(Error::invalid("query", format!("Search text is too long: use at most {MAX_QUERY_CHARS} characters.")));
+        return Err(Error::invalid(
+            "query",
+            format!("Search text is too long: use at most {MAX_QUERY_CHARS} characters."),
+        ));
     }
-    Ok(sqlx::query_as("select * from public.search_members($1, $2)")
-        .bind(query)
-        .bind(limit)
-        .fetch_all(db)
-        .await?)
+    Ok(
+        sqlx::query_as("select * from public.search_members($1, $2)")
+            .bind(query)
+            .bind(limit)
+            .fetch_all(db)
+            .await?,
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
@@ -57,12 +66,18 @@ pub struct Entitlement {
 }
 
 /// What the member's plan includes in the periods containing `at`, used and remaining.
-pub async fn entitlements<'e>(db: impl sqlx::PgExecutor<'e>, member_id: Uuid, at: DateTime<Utc>) -> Result<Vec<Entitlement>> {
-    Ok(sqlx::query_as("select * from public.member_entitlements($1, $2)")
-        .bind(member_id)
-        .bind(at)
-        .fetch_all(db)
-        .await?)
+pub async fn entitlements<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    member_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<Vec<Entitlement>> {
+    Ok(
+        sqlx::query_as("select * from public.member_entitlements($1, $2)")
+            .bind(member_id)
+            .bind(at)
+            .fetch_all(db)
+            .await?,
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
@@ -90,7 +105,11 @@ pub struct MemberPanel {
     pub upcoming: Vec<BookingRow>,
 }
 
-pub async fn member_panel(pool: &sqlx::PgPool, member_id: Uuid, now: DateTime<Utc>) -> Result<MemberPanel> {
+pub async fn member_panel(
+    pool: &sqlx::PgPool,
+    member_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<MemberPanel> {
     let member: Member = sqlx::query_as(
         "select m.id, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status,
                 p.name as plan_name, b.name as home_branch_name, m.joined_on
@@ -110,6 +129,20 @@ pub async fn member_panel(pool: &sqlx::PgPool, member_id: Uuid, now: DateTime<Ut
         statuses: vec!["booked".into(), "waitlisted".into()],
         ..BookingFilter::default()
     };
-    let upcoming = list_bookings(pool, &filter, &PageRequest { after: None, limit: 20, sort: Sort::StartsAsc }).await?.rows;
-    Ok(MemberPanel { member, entitlements, upcoming })
+    let upcoming = list_bookings(
+        pool,
+        &filter,
+        &PageRequest {
+            after: None,
+            limit: 20,
+            sort: Sort::StartsAsc,
+        },
+    )
+    .await?
+    .rows;
+    Ok(MemberPanel {
+        member,
+        entitlements,
+        upcoming,
+    })
 }

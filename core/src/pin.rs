@@ -1,7 +1,9 @@
 //! Staff PINs: stored only as argon2id hashes (PHC strings), computed here in Rust because not
 //! every target database has pgcrypto (the embedded one does not).
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use crate::error::{Error, Result};
@@ -27,7 +29,11 @@ pub fn hash_pin(pin: &str) -> Result<String> {
 /// Constant-time check of a PIN against a stored hash; a malformed hash never matches.
 pub fn verify_pin(pin: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(pin.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -38,7 +44,10 @@ mod tests {
     #[test]
     fn hash_verifies_only_the_right_pin() {
         let hash = hash_pin("4821").unwrap();
-        assert!(hash.starts_with("$argon2id$"), "stored as an argon2id PHC string: {hash}");
+        assert!(
+            hash.starts_with("$argon2id$"),
+            "stored as an argon2id PHC string: {hash}"
+        );
         assert!(verify_pin("4821", &hash));
         assert!(!verify_pin("4822", &hash), "a wrong PIN must not verify");
         assert!(!verify_pin("4821", "not a hash"));

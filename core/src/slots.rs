@@ -56,10 +56,16 @@ pub struct Schedule {
 
 fn check_range(start: NaiveDate, end: NaiveDate) -> Result<()> {
     if end < start {
-        return Err(Error::invalid("end", format!("The end date {end} is before the start date {start}.")));
+        return Err(Error::invalid(
+            "end",
+            format!("The end date {end} is before the start date {start}."),
+        ));
     }
     if (end - start).num_days() + 1 > MAX_RANGE_DAYS {
-        return Err(Error::invalid("end", format!("Choose at most {MAX_RANGE_DAYS} days at a time.")));
+        return Err(Error::invalid(
+            "end",
+            format!("Choose at most {MAX_RANGE_DAYS} days at a time."),
+        ));
     }
     Ok(())
 }
@@ -73,16 +79,21 @@ pub async fn ensure_slots<'e>(
     end: NaiveDate,
 ) -> Result<i32> {
     check_range(start, end)?;
-    Ok(sqlx::query_scalar("select public.ensure_facility_slots($1, $2, $3)")
-        .bind(branch_id)
-        .bind(start)
-        .bind(end)
-        .fetch_one(db)
-        .await?)
+    Ok(
+        sqlx::query_scalar("select public.ensure_facility_slots($1, $2, $3)")
+            .bind(branch_id)
+            .bind(start)
+            .bind(end)
+            .fetch_one(db)
+            .await?,
+    )
 }
 
 /// The branch's facilities, active ones first by name. Row-level security scopes what a desk sees.
-pub async fn list_facilities<'e>(db: impl sqlx::PgExecutor<'e>, branch_id: Uuid) -> Result<Vec<Facility>> {
+pub async fn list_facilities<'e>(
+    db: impl sqlx::PgExecutor<'e>,
+    branch_id: Uuid,
+) -> Result<Vec<Facility>> {
     Ok(sqlx::query_as(
         "select id, branch_id, name, kind, is_active, under_maintenance, available_days
          from facilities where branch_id = $1
@@ -115,9 +126,18 @@ pub async fn list_slots<'e>(
 }
 
 /// Opening a week: ensure its slots (one call), then read facilities and slots.
-pub async fn schedule(pool: &sqlx::PgPool, branch_id: Uuid, start: NaiveDate, end: NaiveDate) -> Result<Schedule> {
+pub async fn schedule(
+    pool: &sqlx::PgPool,
+    branch_id: Uuid,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<Schedule> {
     let inserted = ensure_slots(pool, branch_id, start, end).await?;
     let facilities = list_facilities(pool, branch_id).await?;
     let slots = list_slots(pool, branch_id, start, end).await?;
-    Ok(Schedule { facilities, slots, inserted })
+    Ok(Schedule {
+        facilities,
+        slots,
+        inserted,
+    })
 }

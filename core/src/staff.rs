@@ -41,7 +41,12 @@ const WRONG: &str = "That email and PIN do not match.";
 
 /// Signs a staff member in at this desk. Wrong PINs count towards the lock-out; a locked or
 /// inactive account, or staff of a branch this desk does not serve, cannot sign in.
-pub async fn sign_in(pool: &sqlx::PgPool, email: &str, pin: &str, now: DateTime<Utc>) -> Result<StaffSession> {
+pub async fn sign_in(
+    pool: &sqlx::PgPool,
+    email: &str,
+    pin: &str,
+    now: DateTime<Utc>,
+) -> Result<StaffSession> {
     let email = email.trim();
     if email.is_empty() || email.len() > 320 {
         return Err(Error::invalid("email", "Enter your staff email."));
@@ -66,7 +71,11 @@ pub async fn sign_in(pool: &sqlx::PgPool, email: &str, pin: &str, now: DateTime<
         .await
         .map_err(|_| Error::NotAllowed(WRONG.into()))?;
     let (failed, locked_until): (i32, Option<DateTime<Utc>>) =
-        sqlx::query_as("select * from public.record_pin_attempt($1, $2)").bind(row.id).bind(ok).fetch_one(pool).await?;
+        sqlx::query_as("select * from public.record_pin_attempt($1, $2)")
+            .bind(row.id)
+            .bind(ok)
+            .fetch_one(pool)
+            .await?;
     if ok {
         return Ok(StaffSession {
             id: row.id,
@@ -81,14 +90,20 @@ pub async fn sign_in(pool: &sqlx::PgPool, email: &str, pin: &str, now: DateTime<
         Some(until) => Err(locked(until, now)),
         None => {
             let left = 5 - failed.max(row.failed_pin_attempts + 1).min(5);
-            Err(Error::NotAllowed(format!("{WRONG} {left} attempt{} left before sign-in locks.", if left == 1 { "" } else { "s" })))
+            Err(Error::NotAllowed(format!(
+                "{WRONG} {left} attempt{} left before sign-in locks.",
+                if left == 1 { "" } else { "s" }
+            )))
         }
     }
 }
 
 fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> Error {
     let minutes = ((until - now).num_seconds() + 59) / 60;
-    Error::NotAllowed(format!("Too many wrong PINs: signing in is locked for {minutes} more minute{}.", if minutes == 1 { "" } else { "s" }))
+    Error::NotAllowed(format!(
+        "Too many wrong PINs: signing in is locked for {minutes} more minute{}.",
+        if minutes == 1 { "" } else { "s" }
+    ))
 }
 
 /// Staff who may sign in at this desk (its branches and head office), for the quick switch.

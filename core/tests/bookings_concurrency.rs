@@ -22,7 +22,9 @@ async fn last_place(kind: BookingKind, admin: PgPool) {
     let desk = c.desk_pool(DESK_A, 50).await;
     // Fill all but the last place.
     for m in &members[50..52] {
-        book(&desk, &desk_request(kind, target, *m, staff)).await.unwrap();
+        book(&desk, &desk_request(kind, target, *m, staff))
+            .await
+            .unwrap();
     }
 
     let barrier = Arc::new(Barrier::new(50));
@@ -39,26 +41,40 @@ async fn last_place(kind: BookingKind, admin: PgPool) {
     for t in tasks {
         match t.await.unwrap() {
             Ok(_) => ok += 1,
-            Err(Error::Full { booked: 3, capacity: 3 }) => {}
+            Err(Error::Full {
+                booked: 3,
+                capacity: 3,
+            }) => {}
             Err(e) => panic!("only 'Full: 3 of 3 booked' may refuse, got {e:?}"),
         }
     }
-    assert_eq!(ok, 1, "exactly one of 50 concurrent bookings gets the last place");
+    assert_eq!(
+        ok, 1,
+        "exactly one of 50 concurrent bookings gets the last place"
+    );
     let (table, col, counter_table) = match kind {
         BookingKind::Class => ("class_bookings", "class_id", "classes"),
         BookingKind::Recovery => ("benefit_bookings", "slot_id", "benefit_slots"),
     };
-    let rows: i64 = sqlx::query_scalar(&format!("select count(*) from {table} where {col} = $1 and status <> 'cancelled'"))
-        .bind(target)
-        .fetch_one(&c.admin)
-        .await
-        .unwrap();
-    let counter: i32 = sqlx::query_scalar(&format!("select booked_count from {counter_table} where id = $1"))
-        .bind(target)
-        .fetch_one(&c.admin)
-        .await
-        .unwrap();
-    assert_eq!((rows, counter), (3, 3), "capacity 3 is never exceeded and the counter equals the rows");
+    let rows: i64 = sqlx::query_scalar(&format!(
+        "select count(*) from {table} where {col} = $1 and status <> 'cancelled'"
+    ))
+    .bind(target)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    let counter: i32 = sqlx::query_scalar(&format!(
+        "select booked_count from {counter_table} where id = $1"
+    ))
+    .bind(target)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        (rows, counter),
+        (3, 3),
+        "capacity 3 is never exceeded and the counter equals the rows"
+    );
 }
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
@@ -95,15 +111,30 @@ async fn ten_double_submits_with_one_key_make_one_booking(admin: PgPool) {
         }
         let mut ids = std::collections::HashSet::new();
         for t in tasks {
-            ids.insert(t.await.unwrap().expect("every retry of the same confirm succeeds").id);
+            ids.insert(
+                t.await
+                    .unwrap()
+                    .expect("every retry of the same confirm succeeds")
+                    .id,
+            );
         }
-        assert_eq!(ids.len(), 1, "every caller sees the same booking ({kind:?})");
-        let table = if kind == BookingKind::Class { "class_bookings" } else { "benefit_bookings" };
-        let rows: i64 = sqlx::query_scalar(&format!("select count(*) from {table} where member_id = $1"))
-            .bind(member)
-            .fetch_one(&c.admin)
-            .await
-            .unwrap();
+        assert_eq!(
+            ids.len(),
+            1,
+            "every caller sees the same booking ({kind:?})"
+        );
+        let table = if kind == BookingKind::Class {
+            "class_bookings"
+        } else {
+            "benefit_bookings"
+        };
+        let rows: i64 = sqlx::query_scalar(&format!(
+            "select count(*) from {table} where member_id = $1"
+        ))
+        .bind(member)
+        .fetch_one(&c.admin)
+        .await
+        .unwrap();
         assert_eq!(rows, 1, "one booking row for ten submits ({kind:?})");
         if kind == BookingKind::Class {
             let other = Error::from(
@@ -116,7 +147,10 @@ async fn ten_double_submits_with_one_key_make_one_booking(admin: PgPool) {
                     .await
                     .unwrap_err(),
             );
-            assert!(matches!(other, Error::Invalid { .. }), "a key reused for another class is refused: {other:?}");
+            assert!(
+                matches!(other, Error::Invalid { .. }),
+                "a key reused for another class is refused: {other:?}"
+            );
         }
     }
 }
@@ -131,7 +165,12 @@ async fn cancellations_racing_bookings_and_promotion_keep_counts_equal_to_rows(a
 
     let mut booked = Vec::new();
     for m in &members[..5] {
-        booked.push(book(&desk, &desk_request(BookingKind::Class, class, *m, staff)).await.unwrap().id);
+        booked.push(
+            book(&desk, &desk_request(BookingKind::Class, class, *m, staff))
+                .await
+                .unwrap()
+                .id,
+        );
     }
     let mut waiting = Vec::new();
     for m in &members[5..10] {
@@ -150,7 +189,9 @@ async fn cancellations_racing_bookings_and_promotion_keep_counts_equal_to_rows(a
         let barrier = barrier.clone();
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
-            cancel(&mut *conn, BookingKind::Class, id, Some(staff)).await.map(|_| ())
+            cancel(&mut *conn, BookingKind::Class, id, Some(staff))
+                .await
+                .map(|_| ())
         }));
     }
     for m in members[10..25].iter().copied() {
@@ -182,15 +223,34 @@ async fn cancellations_racing_bookings_and_promotion_keep_counts_equal_to_rows(a
     .fetch_one(&c.admin)
     .await
     .unwrap();
-    assert_eq!(booked_count as i64, live, "booked_count equals the booked rows");
-    assert_eq!(waitlist_count as i64, waitlisted, "waitlist_count equals the waitlisted rows");
-    assert_eq!(booked_count, capacity, "freed places were all filled again (promotion or booking)");
-    assert_eq!(live + waitlisted, 5 + 5 - 5 + 15, "every live booking is accounted for");
+    assert_eq!(
+        booked_count as i64, live,
+        "booked_count equals the booked rows"
+    );
+    assert_eq!(
+        waitlist_count as i64, waitlisted,
+        "waitlist_count equals the waitlisted rows"
+    );
+    assert_eq!(
+        booked_count, capacity,
+        "freed places were all filled again (promotion or booking)"
+    );
+    assert_eq!(
+        live + waitlisted,
+        5 + 5 - 5 + 15,
+        "every live booking is accounted for"
+    );
     // The members waiting first, and still waiting when places freed, were promoted before later ones.
-    let first_waiting: Vec<String> = sqlx::query_scalar("select status from class_bookings where id = any($1) order by waitlisted_at")
-        .bind(&waiting[..3])
-        .fetch_all(&c.admin)
-        .await
-        .unwrap();
-    assert_eq!(first_waiting, vec!["booked"; 3], "the first three on the waitlist got the three freed places");
+    let first_waiting: Vec<String> = sqlx::query_scalar(
+        "select status from class_bookings where id = any($1) order by waitlisted_at",
+    )
+    .bind(&waiting[..3])
+    .fetch_all(&c.admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        first_waiting,
+        vec!["booked"; 3],
+        "the first three on the waitlist got the three freed places"
+    );
 }

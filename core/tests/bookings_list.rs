@@ -6,7 +6,9 @@ mod common;
 
 use std::collections::HashSet;
 
-use branch_desk_core::bookings::{book, export_csv, list_bookings, BookingFilter, BookingKind, BookingRow, PageRequest, Sort};
+use branch_desk_core::bookings::{
+    book, export_csv, list_bookings, BookingFilter, BookingKind, BookingRow, PageRequest, Sort,
+};
 use branch_desk_core::generator::{generate_activity, ActivitySpec};
 use branch_desk_core::members::member_panel;
 use branch_desk_core::Error;
@@ -21,17 +23,31 @@ async fn with_history(admin: PgPool) -> Club {
     let made = generate_activity(
         &c.admin,
         &c.club,
-        &ActivitySpec { seed: 3, from: today - Duration::days(10), to: today + Duration::days(4), bookings: 4_000, now },
+        &ActivitySpec {
+            seed: 3,
+            from: today - Duration::days(10),
+            to: today + Duration::days(4),
+            bookings: 4_000,
+            now,
+        },
     )
     .await
     .unwrap();
-    assert_eq!(made.class_bookings + made.benefit_bookings, 4_000, "the generator made the bookings asked for: {made:?}");
+    assert_eq!(
+        made.class_bookings + made.benefit_bookings,
+        4_000,
+        "the generator made the bookings asked for: {made:?}"
+    );
     assert!(made.class_bookings > 0 && made.benefit_bookings > 0 && made.classes > 0);
     c
 }
 
 async fn walk(pool: &PgPool, filter: &BookingFilter, limit: i64, sort: Sort) -> Vec<BookingRow> {
-    let mut page = PageRequest { after: None, limit, sort };
+    let mut page = PageRequest {
+        after: None,
+        limit,
+        sort,
+    };
     let mut all = Vec::new();
     loop {
         let p = list_bookings(pool, filter, &page).await.unwrap();
@@ -64,14 +80,20 @@ async fn generated_history_keeps_the_booking_rules(admin: PgPool) {
     .fetch_one(&c.admin)
     .await
     .unwrap();
-    assert_eq!(broken, 0, "counters equal the rows and never exceed capacity");
+    assert_eq!(
+        broken, 0,
+        "counters equal the rows and never exceed capacity"
+    );
     let future_history: i64 = sqlx::query_scalar(
         "select count(*) from class_bookings where (starts_at > now() and status in ('attended', 'no_show')) or (starts_at < now() - interval '1 hour' and status = 'booked')",
     )
     .fetch_one(&c.admin)
     .await
     .unwrap();
-    assert_eq!(future_history, 0, "the past is attended/no-show/cancelled, the future booked/cancelled");
+    assert_eq!(
+        future_history, 0,
+        "the past is attended/no-show/cancelled, the future booked/cancelled"
+    );
 }
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
@@ -80,8 +102,16 @@ async fn keyset_paging_visits_every_booking_once_in_order(admin: PgPool) {
     let manager = c.desk_pool(DESK_HQ, 2).await;
     let all = walk(&manager, &BookingFilter::default(), 137, Sort::StartsAsc).await;
     assert_eq!(all.len(), 4_000, "the manager desk sees every branch");
-    assert_eq!(all.iter().map(|r| r.id).collect::<HashSet<_>>().len(), all.len(), "no booking twice");
-    assert!(all.windows(2).all(|w| (w[0].starts_at, w[0].id) < (w[1].starts_at, w[1].id)), "in start order");
+    assert_eq!(
+        all.iter().map(|r| r.id).collect::<HashSet<_>>().len(),
+        all.len(),
+        "no booking twice"
+    );
+    assert!(
+        all.windows(2)
+            .all(|w| (w[0].starts_at, w[0].id) < (w[1].starts_at, w[1].id)),
+        "in start order"
+    );
 
     let mut desc = walk(&manager, &BookingFilter::default(), 500, Sort::StartsDesc).await;
     desc.reverse();
@@ -90,15 +120,37 @@ async fn keyset_paging_visits_every_booking_once_in_order(admin: PgPool) {
     let desk_a = c.desk_pool(DESK_A, 2).await;
     let mine = walk(&desk_a, &BookingFilter::default(), 500, Sort::StartsAsc).await;
     let a = c.branch_a();
-    assert!(mine.iter().all(|r| r.branch_id == a), "desk A sees only branch A");
-    assert_eq!(mine.len(), admin_count(&c.admin, &format!("b.branch_id = '{a}'"), &format!("b.branch_id = '{a}'")).await);
+    assert!(
+        mine.iter().all(|r| r.branch_id == a),
+        "desk A sees only branch A"
+    );
+    assert_eq!(
+        mine.len(),
+        admin_count(
+            &c.admin,
+            &format!("b.branch_id = '{a}'"),
+            &format!("b.branch_id = '{a}'")
+        )
+        .await
+    );
 }
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
 async fn filters_match_the_rows(admin: PgPool) {
     let c = with_history(admin).await;
     let manager = c.desk_pool(DESK_HQ, 2).await;
-    let some: BookingRow = walk(&manager, &BookingFilter { statuses: vec!["attended".into()], kind: Some(BookingKind::Class), ..Default::default() }, 500, Sort::StartsAsc).await[7].clone();
+    let some: BookingRow = walk(
+        &manager,
+        &BookingFilter {
+            statuses: vec!["attended".into()],
+            kind: Some(BookingKind::Class),
+            ..Default::default()
+        },
+        500,
+        Sort::StartsAsc,
+    )
+    .await[7]
+        .clone();
     let staffed: BookingRow = walk(&manager, &BookingFilter::default(), 500, Sort::StartsAsc)
         .await
         .into_iter()
@@ -107,33 +159,161 @@ async fn filters_match_the_rows(admin: PgPool) {
     let facility = c.club.branch("LDN").facility("Sauna");
     let now = Utc::now();
     let cases = [
-        (BookingFilter { kind: Some(BookingKind::Class), ..Default::default() }, "true".to_owned(), "false".to_owned()),
-        (BookingFilter { kind: Some(BookingKind::Recovery), ..Default::default() }, "false".into(), "true".into()),
-        (BookingFilter { statuses: vec!["cancelled".into(), "no_show".into()], ..Default::default() }, "b.status in ('cancelled','no_show')".into(), "b.status in ('cancelled','no_show')".into()),
-        (BookingFilter { member_id: Some(some.member_id), ..Default::default() }, format!("b.member_id = '{}'", some.member_id), format!("b.member_id = '{}'", some.member_id)),
-        (BookingFilter { facility_id: Some(facility), ..Default::default() }, "false".into(), format!("sl.facility_id = '{facility}'")),
-        (BookingFilter { class_id: Some(some.item_id), kind: Some(BookingKind::Class), ..Default::default() }, format!("b.class_id = '{}'", some.item_id), "false".into()),
-        (BookingFilter { booked_by_staff_id: staffed.booked_by_staff_id, ..Default::default() }, format!("b.booked_by_staff_id = '{}'", staffed.booked_by_staff_id.unwrap()), format!("b.booked_by_staff_id = '{}'", staffed.booked_by_staff_id.unwrap())),
-        (BookingFilter { overrides_only: true, ..Default::default() }, "b.capacity_override or b.allowance_override".into(), "b.capacity_override or b.allowance_override".into()),
-        (BookingFilter { from: Some(now - Duration::days(3)), to: Some(now + Duration::days(1)), ..Default::default() },
-         format!("b.starts_at >= '{}' and b.starts_at < '{}'", (now - Duration::days(3)).to_rfc3339(), (now + Duration::days(1)).to_rfc3339()),
-         format!("b.starts_at >= '{}' and b.starts_at < '{}'", (now - Duration::days(3)).to_rfc3339(), (now + Duration::days(1)).to_rfc3339())),
-        (BookingFilter { branch_id: Some(c.branch_b()), statuses: vec!["booked".into()], ..Default::default() },
-         format!("b.branch_id = '{}' and b.status = 'booked'", c.branch_b()), format!("b.branch_id = '{}' and b.status = 'booked'", c.branch_b())),
+        (
+            BookingFilter {
+                kind: Some(BookingKind::Class),
+                ..Default::default()
+            },
+            "true".to_owned(),
+            "false".to_owned(),
+        ),
+        (
+            BookingFilter {
+                kind: Some(BookingKind::Recovery),
+                ..Default::default()
+            },
+            "false".into(),
+            "true".into(),
+        ),
+        (
+            BookingFilter {
+                statuses: vec!["cancelled".into(), "no_show".into()],
+                ..Default::default()
+            },
+            "b.status in ('cancelled','no_show')".into(),
+            "b.status in ('cancelled','no_show')".into(),
+        ),
+        (
+            BookingFilter {
+                member_id: Some(some.member_id),
+                ..Default::default()
+            },
+            format!("b.member_id = '{}'", some.member_id),
+            format!("b.member_id = '{}'", some.member_id),
+        ),
+        (
+            BookingFilter {
+                facility_id: Some(facility),
+                ..Default::default()
+            },
+            "false".into(),
+            format!("sl.facility_id = '{facility}'"),
+        ),
+        (
+            BookingFilter {
+                class_id: Some(some.item_id),
+                kind: Some(BookingKind::Class),
+                ..Default::default()
+            },
+            format!("b.class_id = '{}'", some.item_id),
+            "false".into(),
+        ),
+        (
+            BookingFilter {
+                booked_by_staff_id: staffed.booked_by_staff_id,
+                ..Default::default()
+            },
+            format!(
+                "b.booked_by_staff_id = '{}'",
+                staffed.booked_by_staff_id.unwrap()
+            ),
+            format!(
+                "b.booked_by_staff_id = '{}'",
+                staffed.booked_by_staff_id.unwrap()
+            ),
+        ),
+        (
+            BookingFilter {
+                overrides_only: true,
+                ..Default::default()
+            },
+            "b.capacity_override or b.allowance_override".into(),
+            "b.capacity_override or b.allowance_override".into(),
+        ),
+        (
+            BookingFilter {
+                from: Some(now - Duration::days(3)),
+                to: Some(now + Duration::days(1)),
+                ..Default::default()
+            },
+            format!(
+                "b.starts_at >= '{}' and b.starts_at < '{}'",
+                (now - Duration::days(3)).to_rfc3339(),
+                (now + Duration::days(1)).to_rfc3339()
+            ),
+            format!(
+                "b.starts_at >= '{}' and b.starts_at < '{}'",
+                (now - Duration::days(3)).to_rfc3339(),
+                (now + Duration::days(1)).to_rfc3339()
+            ),
+        ),
+        (
+            BookingFilter {
+                branch_id: Some(c.branch_b()),
+                statuses: vec!["booked".into()],
+                ..Default::default()
+            },
+            format!("b.branch_id = '{}' and b.status = 'booked'", c.branch_b()),
+            format!("b.branch_id = '{}' and b.status = 'booked'", c.branch_b()),
+        ),
     ];
     for (filter, class_where, benefit_where) in cases {
         let got = walk(&manager, &filter, 500, Sort::StartsAsc).await;
         let expected = admin_count(&c.admin, &class_where, &benefit_where).await;
         assert_eq!(got.len(), expected, "filter {filter:?}");
-        assert!(expected > 0 || filter.overrides_only, "each filter case should match something: {filter:?}");
+        assert!(
+            expected > 0 || filter.overrides_only,
+            "each filter case should match something: {filter:?}"
+        );
     }
     for bad in [
-        (BookingFilter::default(), PageRequest { after: None, limit: 0, sort: Sort::StartsAsc }),
-        (BookingFilter::default(), PageRequest { after: None, limit: 10_000, sort: Sort::StartsAsc }),
-        (BookingFilter { statuses: vec!["lost".into()], ..Default::default() }, PageRequest { after: None, limit: 10, sort: Sort::StartsAsc }),
-        (BookingFilter { from: Some(now), to: Some(now - Duration::days(1)), ..Default::default() }, PageRequest { after: None, limit: 10, sort: Sort::StartsAsc }),
+        (
+            BookingFilter::default(),
+            PageRequest {
+                after: None,
+                limit: 0,
+                sort: Sort::StartsAsc,
+            },
+        ),
+        (
+            BookingFilter::default(),
+            PageRequest {
+                after: None,
+                limit: 10_000,
+                sort: Sort::StartsAsc,
+            },
+        ),
+        (
+            BookingFilter {
+                statuses: vec!["lost".into()],
+                ..Default::default()
+            },
+            PageRequest {
+                after: None,
+                limit: 10,
+                sort: Sort::StartsAsc,
+            },
+        ),
+        (
+            BookingFilter {
+                from: Some(now),
+                to: Some(now - Duration::days(1)),
+                ..Default::default()
+            },
+            PageRequest {
+                after: None,
+                limit: 10,
+                sort: Sort::StartsAsc,
+            },
+        ),
     ] {
-        assert!(matches!(list_bookings(&manager, &bad.0, &bad.1).await, Err(Error::Invalid { .. })), "{bad:?}");
+        assert!(
+            matches!(
+                list_bookings(&manager, &bad.0, &bad.1).await,
+                Err(Error::Invalid { .. })
+            ),
+            "{bad:?}"
+        );
     }
 }
 
@@ -143,20 +323,65 @@ async fn csv_export_and_a_new_booking_shows_at_once(admin: PgPool) {
     let desk = c.desk_pool(DESK_A, 2).await;
     let member = c.members_on_plan(1, "PREMIUM").await[0];
     let slot = c.future_slot("LDN", 20).await;
-    let b = book(&desk, &desk_request(BookingKind::Recovery, slot, member, c.staff("frank.desk.ldn"))).await.unwrap();
-    let listed = walk(&desk, &BookingFilter { member_id: Some(member), ..Default::default() }, 50, Sort::StartsAsc).await;
-    let row = listed.iter().find(|r| r.id == b.id).expect("the new booking is in the list at once");
-    assert_eq!((row.kind.as_str(), row.item_name.as_str(), row.booked_by_name.as_deref()), ("recovery", "Sauna", Some("Frank Ellis")));
+    let b = book(
+        &desk,
+        &desk_request(
+            BookingKind::Recovery,
+            slot,
+            member,
+            c.staff("frank.desk.ldn"),
+        ),
+    )
+    .await
+    .unwrap();
+    let listed = walk(
+        &desk,
+        &BookingFilter {
+            member_id: Some(member),
+            ..Default::default()
+        },
+        50,
+        Sort::StartsAsc,
+    )
+    .await;
+    let row = listed
+        .iter()
+        .find(|r| r.id == b.id)
+        .expect("the new booking is in the list at once");
+    assert_eq!(
+        (
+            row.kind.as_str(),
+            row.item_name.as_str(),
+            row.booked_by_name.as_deref()
+        ),
+        ("recovery", "Sauna", Some("Frank Ellis"))
+    );
 
     let mut out = Vec::new();
-    let written = export_csv(&desk, &BookingFilter::default(), &mut out).await.unwrap();
+    let written = export_csv(&desk, &BookingFilter::default(), &mut out)
+        .await
+        .unwrap();
     let a = c.branch_a();
-    assert_eq!(written as usize, admin_count(&c.admin, &format!("b.branch_id = '{a}'"), &format!("b.branch_id = '{a}'")).await);
+    assert_eq!(
+        written as usize,
+        admin_count(
+            &c.admin,
+            &format!("b.branch_id = '{a}'"),
+            &format!("b.branch_id = '{a}'")
+        )
+        .await
+    );
     let mut reader = csv::Reader::from_reader(out.as_slice());
     assert_eq!(reader.headers().unwrap().get(0), Some("kind"));
     let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-    assert_eq!(records.len() as u64, written, "one line per booking after the header");
-    assert!(records.iter().any(|r| r.get(10) == Some(&b.id.to_string()[..]) && r.get(6) == Some("Frank Ellis")));
+    assert_eq!(
+        records.len() as u64,
+        written,
+        "one line per booking after the header"
+    );
+    assert!(records
+        .iter()
+        .any(|r| r.get(10) == Some(&b.id.to_string()[..]) && r.get(6) == Some("Frank Ellis")));
 }
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
@@ -165,13 +390,40 @@ async fn member_panel_shows_plan_entitlements_and_upcoming(admin: PgPool) {
     let desk = c.desk_pool(DESK_A, 2).await;
     let member = c.members_on_plan(1, "RECOVERY").await[0]; // 3 recovery, 2 classes a week
     let class = c.future_class(c.branch_a(), 10).await;
-    book(&desk, &desk_request(BookingKind::Class, class, member, c.staff("frank.desk.ldn"))).await.unwrap();
-    let starts: chrono::DateTime<Utc> = sqlx::query_scalar("select starts_at from classes where id = $1").bind(class).fetch_one(&c.admin).await.unwrap();
-    let panel = member_panel(&desk, member, starts - Duration::minutes(1)).await.unwrap();
+    book(
+        &desk,
+        &desk_request(BookingKind::Class, class, member, c.staff("frank.desk.ldn")),
+    )
+    .await
+    .unwrap();
+    let starts: chrono::DateTime<Utc> =
+        sqlx::query_scalar("select starts_at from classes where id = $1")
+            .bind(class)
+            .fetch_one(&c.admin)
+            .await
+            .unwrap();
+    let panel = member_panel(&desk, member, starts - Duration::minutes(1))
+        .await
+        .unwrap();
     assert_eq!(panel.member.plan_name.as_deref(), Some("Recovery Weekly"));
     assert_eq!(panel.upcoming.len(), 1);
     assert_eq!(panel.upcoming[0].item_name, "Test class");
-    let class_ent = panel.entitlements.iter().find(|e| e.kind == "class").unwrap();
-    assert_eq!((class_ent.period.as_str(), class_ent.allowance, class_ent.used, class_ent.remaining), ("week", Some(2), 1, Some(1)));
-    assert!(matches!(member_panel(&desk, uuid::Uuid::new_v4(), Utc::now()).await, Err(Error::NotFound(_))));
+    let class_ent = panel
+        .entitlements
+        .iter()
+        .find(|e| e.kind == "class")
+        .unwrap();
+    assert_eq!(
+        (
+            class_ent.period.as_str(),
+            class_ent.allowance,
+            class_ent.used,
+            class_ent.remaining
+        ),
+        ("week", Some(2), 1, Some(1))
+    );
+    assert!(matches!(
+        member_panel(&desk, uuid::Uuid::new_v4(), Utc::now()).await,
+        Err(Error::NotFound(_))
+    ));
 }

@@ -26,8 +26,14 @@ async fn security_definer_functions_are_hardened(db: PgPool) {
     );
     for (name, search_path, default_acl, public_exec, anon_exec) in rows {
         let path = search_path.unwrap_or_else(|| panic!("{name} has no pinned search_path"));
-        assert!(!path.contains("$user"), "{name}: search_path {path} must not depend on the caller");
-        assert!(!default_acl, "{name} has the default ACL, which grants EXECUTE to PUBLIC");
+        assert!(
+            !path.contains("$user"),
+            "{name}: search_path {path} must not depend on the caller"
+        );
+        assert!(
+            !default_acl,
+            "{name} has the default ACL, which grants EXECUTE to PUBLIC"
+        );
         assert!(!public_exec, "{name} grants EXECUTE to PUBLIC");
         assert!(!anon_exec, "{name} is executable by anon");
     }

@@ -24,7 +24,9 @@ fn settings(admin: &PgPool, role: &str) -> ClubConnection {
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
 async fn a_desk_role_opens_and_an_admin_is_refused(admin: PgPool) {
     let c = club(admin).await;
-    let desk = connect_club(&settings(&c.admin, DESK_A), "unused-with-trust-auth").await.expect("desk opens");
+    let desk = connect_club(&settings(&c.admin, DESK_A), "unused-with-trust-auth")
+        .await
+        .expect("desk opens");
     assert_eq!(desk.branch.code, "LDN");
     assert_eq!(desk.branches.len(), 1);
     assert!(!desk.identity.all_branches);
@@ -32,21 +34,46 @@ async fn a_desk_role_opens_and_an_admin_is_refused(admin: PgPool) {
     let mut hq = settings(&c.admin, DESK_HQ);
     hq.branch_id = Some(c.branch_b());
     let desk = connect_club(&hq, "x").await.unwrap();
-    assert_eq!((desk.branch.code.as_str(), desk.branches.len()), ("NYC", 3), "a head-office desk picks its branch");
+    assert_eq!(
+        (desk.branch.code.as_str(), desk.branches.len()),
+        ("NYC", 3),
+        "a head-office desk picks its branch"
+    );
 
     let e = open_desk(c.admin.clone(), None).await.unwrap_err();
-    assert!(matches!(&e, Error::NotAllowed(m) if m.contains("administrator")), "superuser sessions are refused: {e:?}");
+    assert!(
+        matches!(&e, Error::NotAllowed(m) if m.contains("administrator")),
+        "superuser sessions are refused: {e:?}"
+    );
 
-    let e = connect_club(&settings(&c.admin, "test_member_gateway"), "x").await.unwrap_err();
-    assert!(matches!(&e, Error::NotAllowed(m) if m.contains("not set up as a branch desk")), "{e:?}");
+    let e = connect_club(&settings(&c.admin, "test_member_gateway"), "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::NotAllowed(m) if m.contains("not set up as a branch desk")),
+        "{e:?}"
+    );
 
     let mut bad_db = settings(&c.admin, DESK_A);
     bad_db.database = "no_such_database".into();
     let e = connect_club(&bad_db, "x").await.unwrap_err();
-    assert!(matches!(e, Error::Invalid { field: Some("database"), .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Invalid {
+                field: Some("database"),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 
     let mut bad_port = settings(&c.admin, DESK_A);
     bad_port.port = 1;
     let e = connect_club(&bad_port, "x").await.unwrap_err();
-    assert_eq!(e.code(), "unavailable", "an unreachable server is 'unavailable': {e:?}");
+    assert_eq!(
+        e.code(),
+        "unavailable",
+        "an unreachable server is 'unavailable': {e:?}"
+    );
 }

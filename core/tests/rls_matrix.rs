@@ -19,8 +19,18 @@ enum Outcome {
 use Outcome::{Denied, Rows};
 
 const TABLES: [&str; 12] = [
-    "branches", "desk_roles", "membership_plans", "plan_entitlements", "members", "staff", "facilities",
-    "benefit_settings", "benefit_slots", "benefit_bookings", "classes", "class_bookings",
+    "branches",
+    "desk_roles",
+    "membership_plans",
+    "plan_entitlements",
+    "members",
+    "staff",
+    "facilities",
+    "benefit_settings",
+    "benefit_slots",
+    "benefit_bookings",
+    "classes",
+    "class_bookings",
 ];
 
 /// Each table with: its branch column expression (for "its branches" scoping) and a column to
@@ -29,7 +39,8 @@ fn branch_expr(table: &str) -> &'static str {
     match table {
         "branches" => "id",
         "benefit_settings" => "(select f.branch_id from facilities f where f.id = facility_id)",
-        "staff" | "facilities" | "benefit_slots" | "benefit_bookings" | "classes" | "class_bookings" | "desk_roles" => "branch_id",
+        "staff" | "facilities" | "benefit_slots" | "benefit_bookings" | "classes"
+        | "class_bookings" | "desk_roles" => "branch_id",
         "members" => "home_branch_id",
         _ => "null::uuid",
     }
@@ -52,15 +63,24 @@ fn update_column(table: &str) -> &'static str {
 }
 
 async fn admin_count(admin: &PgPool, table: &str, filter: &str) -> i64 {
-    sqlx::query_scalar(&format!("select count(*) from {table} where {filter}")).fetch_one(admin).await.unwrap()
+    sqlx::query_scalar(&format!("select count(*) from {table} where {filter}"))
+        .fetch_one(admin)
+        .await
+        .unwrap()
 }
 
 async fn run(conn: &mut PgConnection, sql: &str) -> Outcome {
     let mut tx = conn.begin().await.unwrap();
     let result = if sql.starts_with("select") {
-        sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut *tx).await.map(Rows)
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&mut *tx)
+            .await
+            .map(Rows)
     } else {
-        sqlx::query(sql).execute(&mut *tx).await.map(|r| Rows(r.rows_affected() as i64))
+        sqlx::query(sql)
+            .execute(&mut *tx)
+            .await
+            .map(|r| Rows(r.rows_affected() as i64))
     };
     tx.rollback().await.unwrap();
     match result {
@@ -74,7 +94,12 @@ async fn run(conn: &mut PgConnection, sql: &str) -> Outcome {
 async fn seed_bookings(c: &Club) {
     let day = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
     for (branch, member) in [(c.branch_a(), c.member_a.id), (c.branch_b(), c.member_b.id)] {
-        sqlx::query("select ensure_facility_slots($1, $2, $2)").bind(branch).bind(day).execute(&c.admin).await.unwrap();
+        sqlx::query("select ensure_facility_slots($1, $2, $2)")
+            .bind(branch)
+            .bind(day)
+            .execute(&c.admin)
+            .await
+            .unwrap();
         sqlx::query(
             "with s as (select id, starts_at from benefit_slots where branch_id = $1 order by starts_at limit 1)
              insert into benefit_bookings (slot_id, member_id, branch_id, starts_at) select s.id, $2, $1, s.starts_at from s",
@@ -114,7 +139,10 @@ async fn row_level_security_matrix(admin: PgPool) {
     let a = c.branch_a();
     let b = c.branch_b();
     let hq_staff = admin_count(&c.admin, "staff", "branch_id is null").await;
-    assert!(hq_staff > 0 && admin_count(&c.admin, "benefit_slots", "true").await > 0, "fixture has data");
+    assert!(
+        hq_staff > 0 && admin_count(&c.admin, "benefit_slots", "true").await > 0,
+        "fixture has data"
+    );
 
     let mut actors: Vec<(&str, PgConnection)> = vec![
         ("anon", c.anon().await),
@@ -129,7 +157,10 @@ async fn row_level_security_matrix(admin: PgPool) {
     for table in TABLES {
         let be = branch_expr(table);
         let all = admin_count(&c.admin, table, "true").await;
-        assert!(all > 0, "{table} must have rows for the matrix to mean anything");
+        assert!(
+            all > 0,
+            "{table} must have rows for the matrix to mean anything"
+        );
         let in_branch = |id: Uuid| format!("{be} = '{id}'");
         for (actor, conn) in actors.iter_mut() {
             let member = match *actor {
@@ -169,45 +200,90 @@ async fn row_level_security_matrix(admin: PgPool) {
             };
             let got = run(conn, &format!("select count(*) from {table}")).await;
             if got != expected_select {
-                failures.push(format!("{actor} select {table}: expected {expected_select:?}, got {got:?}"));
+                failures.push(format!(
+                    "{actor} select {table}: expected {expected_select:?}, got {got:?}"
+                ));
             }
             // Desks see their own branch only: a scoped count must differ from the total.
-            if matches!(*actor, "desk A" | "desk B") && ["benefit_slots", "benefit_bookings", "class_bookings", "facilities"].contains(&table) {
+            if matches!(*actor, "desk A" | "desk B")
+                && [
+                    "benefit_slots",
+                    "benefit_bookings",
+                    "class_bookings",
+                    "facilities",
+                ]
+                .contains(&table)
+            {
                 let other = if *actor == "desk A" { b } else { a };
-                let leaked = run(conn, &format!("select count(*) from {table} where {}", in_branch(other))).await;
+                let leaked = run(
+                    conn,
+                    &format!("select count(*) from {table} where {}", in_branch(other)),
+                )
+                .await;
                 if leaked != Rows(0) {
-                    failures.push(format!("{actor} reads the other branch's {table}: {leaked:?}"));
+                    failures.push(format!(
+                        "{actor} reads the other branch's {table}: {leaked:?}"
+                    ));
                 }
             }
 
             // Nobody inserts or deletes directly; every write goes through functions.
             let insert = run(conn, &format!("insert into {table} default values")).await;
             if insert != Denied {
-                failures.push(format!("{actor} insert {table}: expected Denied, got {insert:?}"));
+                failures.push(format!(
+                    "{actor} insert {table}: expected Denied, got {insert:?}"
+                ));
             }
             let delete = run(conn, &format!("delete from {table}")).await;
             if delete != Denied {
-                failures.push(format!("{actor} delete {table}: expected Denied, got {delete:?}"));
+                failures.push(format!(
+                    "{actor} delete {table}: expected Denied, got {delete:?}"
+                ));
             }
             // Updates: only desks, only facilities' maintenance flags, only their branches.
             let col = update_column(table);
             let expected_update = match (*actor, table) {
-                ("desk A" | "desk B", "facilities") => Rows(admin_count(&c.admin, table, &in_branch(desk_branch.unwrap())).await),
+                ("desk A" | "desk B", "facilities") => {
+                    Rows(admin_count(&c.admin, table, &in_branch(desk_branch.unwrap())).await)
+                }
                 ("manager desk", "facilities") => Rows(all),
                 _ => Denied,
             };
             let update = run(conn, &format!("update {table} set {col} = {col}")).await;
             if update != expected_update {
-                failures.push(format!("{actor} update {table}: expected {expected_update:?}, got {update:?}"));
+                failures.push(format!(
+                    "{actor} update {table}: expected {expected_update:?}, got {update:?}"
+                ));
             }
         }
     }
 
     // A desk cannot move a facility to another branch or touch columns it has no grant for.
     let mut desk_a = c.desk(DESK_A).await;
-    assert_eq!(run(&mut desk_a, &format!("update facilities set under_maintenance = true where branch_id = '{b}'")).await, Rows(0));
-    assert_eq!(run(&mut desk_a, "update facilities set name = name").await, Denied);
-    assert_eq!(run(&mut desk_a, &format!("update facilities set branch_id = '{b}'")).await, Denied);
+    assert_eq!(
+        run(
+            &mut desk_a,
+            &format!("update facilities set under_maintenance = true where branch_id = '{b}'")
+        )
+        .await,
+        Rows(0)
+    );
+    assert_eq!(
+        run(&mut desk_a, "update facilities set name = name").await,
+        Denied
+    );
+    assert_eq!(
+        run(
+            &mut desk_a,
+            &format!("update facilities set branch_id = '{b}'")
+        )
+        .await,
+        Denied
+    );
 
-    assert!(failures.is_empty(), "row-level security differs from the design:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "row-level security differs from the design:\n{}",
+        failures.join("\n")
+    );
 }

@@ -8,13 +8,18 @@ use branch_desk_core::members::search_members;
 use branch_desk_core::Error;
 use sqlx::PgPool;
 
-const SPEC: ClubSpec = ClubSpec { seed: 5, members: 2_000 };
+const SPEC: ClubSpec = ClubSpec {
+    seed: 5,
+    members: 2_000,
+};
 
 /// Members whose full name nobody else in the club shares (so "first" is well defined).
 fn unique_named(members: &[MemberRow]) -> Vec<&MemberRow> {
     let mut counts = std::collections::HashMap::new();
     for m in members {
-        *counts.entry((m.first_name.to_lowercase(), m.last_name.to_lowercase())).or_insert(0) += 1;
+        *counts
+            .entry((m.first_name.to_lowercase(), m.last_name.to_lowercase()))
+            .or_insert(0) += 1;
     }
     members
         .iter()
@@ -36,18 +41,33 @@ async fn each_kind_of_query_finds_the_member_first(admin: PgPool) {
     generate_club(&admin, &SPEC).await.unwrap();
     let members = members_for(&SPEC);
     let candidates = unique_named(&members);
-    assert!(candidates.len() > 50, "enough uniquely named members to test with");
+    assert!(
+        candidates.len() > 50,
+        "enough uniquely named members to test with"
+    );
     let mut misses = Vec::new();
     for m in candidates.iter().step_by(candidates.len() / 25).take(25) {
-        let digits: String = m.phone.as_ref().unwrap().chars().filter(|c| c.is_ascii_digit()).collect();
+        let digits: String = m
+            .phone
+            .as_ref()
+            .unwrap()
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .collect();
         let email = m.email.as_ref().unwrap();
         let queries = [
             ("full name", format!("{} {}", m.first_name, m.last_name)),
             ("swapped", format!("{} {}", m.last_name, m.first_name)),
             ("typo", format!("{} {}", m.first_name, typo(&m.last_name))),
-            ("lower case", format!("{} {}", m.first_name, m.last_name).to_lowercase()),
+            (
+                "lower case",
+                format!("{} {}", m.first_name, m.last_name).to_lowercase(),
+            ),
             ("email", email.clone()),
-            ("email local part", email.split('@').next().unwrap().to_owned()),
+            (
+                "email local part",
+                email.split('@').next().unwrap().to_owned(),
+            ),
             ("phone digits", digits[digits.len() - 9..].to_owned()),
             ("phone formatted", m.phone.clone().unwrap()),
             ("member number", m.member_number.clone()),
@@ -56,53 +76,141 @@ async fn each_kind_of_query_finds_the_member_first(admin: PgPool) {
         for (kind, q) in queries {
             let hits = search_members(&admin, &q, 10).await.unwrap();
             if hits.first().map(|h| h.member_number.as_str()) != Some(m.member_number.as_str()) {
-                misses.push(format!("{kind}: {q:?} -> {:?}", hits.iter().take(3).map(|h| (&h.member_number, &h.first_name, &h.last_name, h.score)).collect::<Vec<_>>()));
+                misses.push(format!(
+                    "{kind}: {q:?} -> {:?}",
+                    hits.iter()
+                        .take(3)
+                        .map(|h| (&h.member_number, &h.first_name, &h.last_name, h.score))
+                        .collect::<Vec<_>>()
+                ));
             }
         }
     }
     // Phone digits and short fragments can legitimately be shared; names, emails and numbers not.
-    assert!(misses.len() <= 3, "{} of 250 queries did not put the member first:\n{}", misses.len(), misses.join("\n"));
+    assert!(
+        misses.len() <= 3,
+        "{} of 250 queries did not put the member first:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
 }
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
 async fn hostile_input_is_handled_cleanly(admin: PgPool) {
-    generate_club(&admin, &ClubSpec { seed: 5, members: 300 }).await.unwrap();
-    for q in ["'; drop table members; --", "%", "_", "%%%", "\\", "a_b%c", "🧖‍♀️ sauna", "M%", "\0x", "   ", ""] {
+    generate_club(
+        &admin,
+        &ClubSpec {
+            seed: 5,
+            members: 300,
+        },
+    )
+    .await
+    .unwrap();
+    for q in [
+        "'; drop table members; --",
+        "%",
+        "_",
+        "%%%",
+        "\\",
+        "a_b%c",
+        "🧖‍♀️ sauna",
+        "M%",
+        "\0x",
+        "   ",
+        "",
+    ] {
         let q = q.replace('\0', "");
-        let hits = search_members(&admin, &q, 20).await.unwrap_or_else(|e| panic!("{q:?}: {e:?}"));
+        let hits = search_members(&admin, &q, 20)
+            .await
+            .unwrap_or_else(|e| panic!("{q:?}: {e:?}"));
         assert!(hits.len() <= 20, "{q:?}");
         if ["%", "_", "%%%", "M%", "   ", ""].contains(&q.as_str()) {
-            assert!(hits.is_empty(), "{q:?} is not a wildcard: got {} hits", hits.len());
+            assert!(
+                hits.is_empty(),
+                "{q:?} is not a wildcard: got {} hits",
+                hits.len()
+            );
         }
     }
-    let members: i64 = sqlx::query_scalar("select count(*) from members").fetch_one(&admin).await.unwrap();
+    let members: i64 = sqlx::query_scalar("select count(*) from members")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
     assert_eq!(members, 300, "the table is still there");
     let long = "a".repeat(10_000);
-    assert!(matches!(search_members(&admin, &long, 20).await, Err(Error::Invalid { .. })), "10,000 characters: a clear error");
-    let e = sqlx::query("select * from search_members($1)").bind(&long).fetch_all(&admin).await.unwrap_err();
-    assert!(matches!(Error::from(e), Error::Invalid { .. }), "the database refuses it too");
+    assert!(
+        matches!(
+            search_members(&admin, &long, 20).await,
+            Err(Error::Invalid { .. })
+        ),
+        "10,000 characters: a clear error"
+    );
+    let e = sqlx::query("select * from search_members($1)")
+        .bind(&long)
+        .fetch_all(&admin)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(Error::from(e), Error::Invalid { .. }),
+        "the database refuses it too"
+    );
 }
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
 async fn search_queries_use_the_indexes(admin: PgPool) {
-    generate_club(&admin, &ClubSpec { seed: 6, members: 20_000 }).await.unwrap();
+    generate_club(
+        &admin,
+        &ClubSpec {
+            seed: 6,
+            members: 20_000,
+        },
+    )
+    .await
+    .unwrap();
     // The candidate queries of search_members, as it runs them.
     let cases = [
-        ("select id from members order by full_name <-> 'jon smith' limit 50", "members_full_name_gist"),
-        ("select id from members order by 'jon smi' <<-> full_name limit 50", "members_full_name_gist"),
-        ("select id from members where lower(email) like '%' || 'smith12' || '%'", "members_email_trgm"),
-        ("select id from members where phone_digits like '%' || '7700900' || '%'", "members_phone_digits_trgm"),
-        ("select id from members where member_number like 'M0012' || '%'", "members_member_number_prefix"),
-        ("select id from members where member_number = 'M001234'", "members_member_number"),
+        (
+            "select id from members order by full_name <-> 'jon smith' limit 50",
+            "members_full_name_gist",
+        ),
+        (
+            "select id from members order by 'jon smi' <<-> full_name limit 50",
+            "members_full_name_gist",
+        ),
+        (
+            "select id from members where lower(email) like '%' || 'smith12' || '%'",
+            "members_email_trgm",
+        ),
+        (
+            "select id from members where phone_digits like '%' || '7700900' || '%'",
+            "members_phone_digits_trgm",
+        ),
+        (
+            "select id from members where member_number like 'M0012' || '%'",
+            "members_member_number_prefix",
+        ),
+        (
+            "select id from members where member_number = 'M001234'",
+            "members_member_number",
+        ),
     ];
     // At this size a sequential scan may still be cheaper; what must hold is that an index
     // serves each operator, so the planner can use it as the table grows (see the benchmarks).
     let mut tx = admin.begin().await.unwrap();
-    sqlx::query("set local enable_seqscan = off").execute(&mut *tx).await.unwrap();
+    sqlx::query("set local enable_seqscan = off")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     for (sql, index) in cases {
-        let plan: Vec<String> = sqlx::query_scalar(&format!("explain {sql}")).fetch_all(&mut *tx).await.unwrap();
+        let plan: Vec<String> = sqlx::query_scalar(&format!("explain {sql}"))
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
         let plan = plan.join("\n");
         assert!(plan.contains(index), "{sql} should use {index}:\n{plan}");
-        assert!(!plan.contains("Seq Scan"), "{sql} must not scan the table:\n{plan}");
+        assert!(
+            !plan.contains("Seq Scan"),
+            "{sql} must not scan the table:\n{plan}"
+        );
     }
 }

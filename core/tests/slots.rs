@@ -27,13 +27,17 @@ async fn member_calls_ensure_then_sees_this_weeks_slots_but_cannot_insert(admin:
     let sunday = monday + Duration::days(6);
     let mut member = c.member(c.member_a).await;
 
-    let before: i64 = sqlx::query_scalar("select count(*) from benefit_slots where local_date between $1 and $2")
-        .bind(monday)
-        .bind(sunday)
-        .fetch_one(&mut member)
-        .await
-        .unwrap();
-    assert_eq!(before, 0, "nothing is materialised before the call (the original symptom)");
+    let before: i64 =
+        sqlx::query_scalar("select count(*) from benefit_slots where local_date between $1 and $2")
+            .bind(monday)
+            .bind(sunday)
+            .fetch_one(&mut member)
+            .await
+            .unwrap();
+    assert_eq!(
+        before, 0,
+        "nothing is materialised before the call (the original symptom)"
+    );
 
     let inserted: i32 = sqlx::query_scalar("select ensure_facility_slots($1, $2, $3)")
         .bind(c.branch_a())
@@ -53,7 +57,10 @@ async fn member_calls_ensure_then_sees_this_weeks_slots_but_cannot_insert(admin:
     .fetch_one(&mut member)
     .await
     .unwrap();
-    assert_eq!(visible, inserted as i64, "the member sees every slot the call made: the Recovery tab is no longer empty");
+    assert_eq!(
+        visible, inserted as i64,
+        "the member sees every slot the call made: the Recovery tab is no longer empty"
+    );
 
     let direct = sqlx::query(
         "insert into benefit_slots (facility_id, branch_id, starts_at, ends_at, local_date, local_start, local_end, capacity)
@@ -63,10 +70,18 @@ async fn member_calls_ensure_then_sees_this_weeks_slots_but_cannot_insert(admin:
     .bind(c.branch_a())
     .execute(&mut member)
     .await;
-    assert_eq!(sqlstate(direct), "42501", "a member's direct INSERT into benefit_slots is denied");
+    assert_eq!(
+        sqlstate(direct),
+        "42501",
+        "a member's direct INSERT into benefit_slots is denied"
+    );
 }
 
-async fn slot_times(db: &PgPool, facility: Uuid, day: NaiveDate) -> Vec<(NaiveTime, NaiveTime, i32)> {
+async fn slot_times(
+    db: &PgPool,
+    facility: Uuid,
+    day: NaiveDate,
+) -> Vec<(NaiveTime, NaiveTime, i32)> {
     sqlx::query_as(
         "select local_start, local_end, capacity from benefit_slots where facility_id = $1 and local_date = $2 order by starts_at",
     )
@@ -88,33 +103,86 @@ async fn slot_rules_follow_facility_configuration(admin: PgPool) {
     assert!(inserted > 0);
 
     let steam = slot_times(&c.admin, ldn.facility("Steam Room"), start).await;
-    assert!(steam.is_empty(), "a facility under maintenance gets no slots");
+    assert!(
+        steam.is_empty(),
+        "a facility under maintenance gets no slots"
+    );
 
     let sunday = date(WEEK.1);
-    assert!(slot_times(&c.admin, ldn.facility("Cold Plunge"), sunday).await.is_empty(), "Cold Plunge is closed on Sundays (ISO day 7)");
+    assert!(
+        slot_times(&c.admin, ldn.facility("Cold Plunge"), sunday)
+            .await
+            .is_empty(),
+        "Cold Plunge is closed on Sundays (ISO day 7)"
+    );
     let plunge_monday = slot_times(&c.admin, ldn.facility("Cold Plunge"), start).await;
-    assert_eq!(plunge_monday.len(), 14 * 4, "07:00-21:00 in 15-minute slots");
-    assert_eq!(plunge_monday[0], (NaiveTime::from_hms_opt(7, 0, 0).unwrap(), NaiveTime::from_hms_opt(7, 15, 0).unwrap(), 2));
+    assert_eq!(
+        plunge_monday.len(),
+        14 * 4,
+        "07:00-21:00 in 15-minute slots"
+    );
+    assert_eq!(
+        plunge_monday[0],
+        (
+            NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+            NaiveTime::from_hms_opt(7, 15, 0).unwrap(),
+            2
+        )
+    );
 
     let tuesday = start + Duration::days(1);
-    assert!(slot_times(&c.admin, ldn.facility("Infrared Sauna"), tuesday).await.is_empty(), "Infrared is not offered on Tuesdays");
+    assert!(
+        slot_times(&c.admin, ldn.facility("Infrared Sauna"), tuesday)
+            .await
+            .is_empty(),
+        "Infrared is not offered on Tuesdays"
+    );
     let infrared = slot_times(&c.admin, ldn.facility("Infrared Sauna"), start).await;
-    assert_eq!(infrared.len(), 32, "no settings: 06:00-22:00 in 30-minute slots");
-    assert_eq!(infrared.first().unwrap().0, NaiveTime::from_hms_opt(6, 0, 0).unwrap());
-    assert_eq!(infrared.last().unwrap().1, NaiveTime::from_hms_opt(22, 0, 0).unwrap());
-    assert!(infrared.iter().all(|s| s.2 == 4), "no settings: the documented default capacity 4");
+    assert_eq!(
+        infrared.len(),
+        32,
+        "no settings: 06:00-22:00 in 30-minute slots"
+    );
+    assert_eq!(
+        infrared.first().unwrap().0,
+        NaiveTime::from_hms_opt(6, 0, 0).unwrap()
+    );
+    assert_eq!(
+        infrared.last().unwrap().1,
+        NaiveTime::from_hms_opt(22, 0, 0).unwrap()
+    );
+    assert!(
+        infrared.iter().all(|s| s.2 == 4),
+        "no settings: the documented default capacity 4"
+    );
 
-    sqlx::query("update facilities set is_active = false where id = $1").bind(ldn.facility("Sauna")).execute(&c.admin).await.unwrap();
-    let next_week = (start + Duration::days(7), end + Duration::days(7));
-    ensure_slots(&desk, ldn.id, next_week.0, next_week.1).await.unwrap();
-    assert!(slot_times(&c.admin, ldn.facility("Sauna"), next_week.0).await.is_empty(), "an inactive facility gets no slots");
-
-    assert_eq!(ensure_slots(&desk, ldn.id, start, end).await.unwrap(), 0, "a re-run inserts nothing");
-    let nyc_slots: i64 = sqlx::query_scalar("select count(*) from benefit_slots where branch_id = $1")
-        .bind(c.branch_b())
-        .fetch_one(&c.admin)
+    sqlx::query("update facilities set is_active = false where id = $1")
+        .bind(ldn.facility("Sauna"))
+        .execute(&c.admin)
         .await
         .unwrap();
+    let next_week = (start + Duration::days(7), end + Duration::days(7));
+    ensure_slots(&desk, ldn.id, next_week.0, next_week.1)
+        .await
+        .unwrap();
+    assert!(
+        slot_times(&c.admin, ldn.facility("Sauna"), next_week.0)
+            .await
+            .is_empty(),
+        "an inactive facility gets no slots"
+    );
+
+    assert_eq!(
+        ensure_slots(&desk, ldn.id, start, end).await.unwrap(),
+        0,
+        "a re-run inserts nothing"
+    );
+    let nyc_slots: i64 =
+        sqlx::query_scalar("select count(*) from benefit_slots where branch_id = $1")
+            .bind(c.branch_b())
+            .fetch_one(&c.admin)
+            .await
+            .unwrap();
     assert_eq!(nyc_slots, 0, "only the requested branch is materialised");
 }
 
@@ -146,13 +214,19 @@ async fn booked_slots_survive_a_settings_change(admin: PgPool) {
         .execute(&c.admin)
         .await
         .unwrap();
-    sqlx::query("update benefit_slots set booked_count = 1 where id = $1").bind(booked.0).execute(&c.admin).await.unwrap();
-
-    sqlx::query("update benefit_settings set slot_minutes = 60, capacity = 10 where facility_id = $1")
-        .bind(sauna)
+    sqlx::query("update benefit_slots set booked_count = 1 where id = $1")
+        .bind(booked.0)
         .execute(&c.admin)
         .await
         .unwrap();
+
+    sqlx::query(
+        "update benefit_settings set slot_minutes = 60, capacity = 10 where facility_id = $1",
+    )
+    .bind(sauna)
+    .execute(&c.admin)
+    .await
+    .unwrap();
     let inserted = ensure_slots(&c.admin, ldn.id, day, day).await.unwrap();
     assert_eq!(inserted, 16, "the new 60-minute grid is materialised");
 
@@ -165,12 +239,24 @@ async fn booked_slots_survive_a_settings_change(admin: PgPool) {
     .expect("the booked slot still exists");
     assert_eq!(
         kept,
-        (NaiveTime::from_hms_opt(6, 45, 0).unwrap(), NaiveTime::from_hms_opt(7, 30, 0).unwrap(), 8, 1),
+        (
+            NaiveTime::from_hms_opt(6, 45, 0).unwrap(),
+            NaiveTime::from_hms_opt(7, 30, 0).unwrap(),
+            8,
+            1
+        ),
         "a booked slot is never changed"
     );
     let after = slot_times(&c.admin, sauna, day).await;
-    assert_eq!(after.len(), 17, "16 new slots plus the booked one; unbooked stale slots are gone");
-    assert!(after.iter().filter(|s| s.2 == 8).count() == 1, "only the booked slot keeps the old capacity");
+    assert_eq!(
+        after.len(),
+        17,
+        "16 new slots plus the booked one; unbooked stale slots are gone"
+    );
+    assert!(
+        after.iter().filter(|s| s.2 == 8).count() == 1,
+        "only the booked slot keeps the old capacity"
+    );
 }
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
@@ -205,12 +291,21 @@ async fn twenty_concurrent_calls_make_no_error_and_no_duplicate(admin: PgPool) {
     let (n, distinct_n): (i64, i64) = (row.get("n"), row.get("distinct_n"));
     assert!(n > 0);
     assert_eq!(n, distinct_n, "no duplicate slot");
-    assert_eq!(total as i64, n, "the calls together inserted each slot exactly once");
+    assert_eq!(
+        total as i64, n,
+        "the calls together inserted each slot exactly once"
+    );
     assert_eq!(ensure_slots(&desk, branch, start, end).await.unwrap(), 0);
 }
 
 /// Independent oracle: chrono-tz's reading of each wall-clock time, first occurrence on fall-back.
-fn expected_slots(tz: chrono_tz::Tz, day: NaiveDate, open: u32, close: u32, minutes: i64) -> BTreeSet<(NaiveTime, DateTime<Utc>)> {
+fn expected_slots(
+    tz: chrono_tz::Tz,
+    day: NaiveDate,
+    open: u32,
+    close: u32,
+    minutes: i64,
+) -> BTreeSet<(NaiveTime, DateTime<Utc>)> {
     let mut out = BTreeSet::new();
     let mut t = day.and_hms_opt(open, 0, 0).unwrap();
     let end = day.and_hms_opt(close, 0, 0).unwrap();
@@ -229,8 +324,18 @@ async fn daylight_saving_days_in_three_zones_under_three_session_zones(admin: Pg
     // (branch code, zone, spring-forward day, fall-back day) in 2027
     let cases = [
         ("LDN", chrono_tz::Europe::London, "2027-03-28", "2027-10-31"),
-        ("NYC", chrono_tz::America::New_York, "2027-03-14", "2027-11-07"),
-        ("SYD", chrono_tz::Australia::Sydney, "2027-10-03", "2027-04-04"),
+        (
+            "NYC",
+            chrono_tz::America::New_York,
+            "2027-03-14",
+            "2027-11-07",
+        ),
+        (
+            "SYD",
+            chrono_tz::Australia::Sydney,
+            "2027-10-03",
+            "2027-04-04",
+        ),
     ];
     let mut desk = c.desk(common::DESK_HQ).await;
     for (code, tz, spring, fall) in cases {
@@ -244,10 +349,21 @@ async fn daylight_saving_days_in_three_zones_under_three_session_zones(admin: Pg
             .unwrap();
         for (kind, day) in [("spring", date(spring)), ("fall", date(fall))] {
             let expected = expected_slots(tz, day, 0, 5, 30);
-            assert_eq!(expected.len(), if kind == "spring" { 8 } else { 10 }, "oracle sanity for {code} {kind}");
+            assert_eq!(
+                expected.len(),
+                if kind == "spring" { 8 } else { 10 },
+                "oracle sanity for {code} {kind}"
+            );
             for session_zone in ["UTC", "Pacific/Kiritimati", "America/Los_Angeles"] {
-                sqlx::query("delete from benefit_slots where branch_id = $1").bind(branch.id).execute(&c.admin).await.unwrap();
-                sqlx::query(&format!("set timezone = '{session_zone}'")).execute(&mut desk).await.unwrap();
+                sqlx::query("delete from benefit_slots where branch_id = $1")
+                    .bind(branch.id)
+                    .execute(&c.admin)
+                    .await
+                    .unwrap();
+                sqlx::query(&format!("set timezone = '{session_zone}'"))
+                    .execute(&mut desk)
+                    .await
+                    .unwrap();
                 ensure_slots(&mut desk, branch.id, day, day).await.unwrap();
                 let rows: Vec<(NaiveTime, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
                     "select local_start, starts_at, ends_at from benefit_slots where facility_id = $1 and local_date = $2",
@@ -258,8 +374,15 @@ async fn daylight_saving_days_in_three_zones_under_three_session_zones(admin: Pg
                 .await
                 .unwrap();
                 let got: BTreeSet<_> = rows.iter().map(|r| (r.0, r.1)).collect();
-                assert_eq!(got, expected, "{code} {kind} day {day} under session TimeZone {session_zone}");
-                assert_eq!(got.len(), rows.len(), "each local time once ({code} {kind})");
+                assert_eq!(
+                    got, expected,
+                    "{code} {kind} day {day} under session TimeZone {session_zone}"
+                );
+                assert_eq!(
+                    got.len(),
+                    rows.len(),
+                    "each local time once ({code} {kind})"
+                );
                 assert!(
                     rows.iter().all(|r| r.2 - r.1 == Duration::minutes(30)),
                     "every slot lasts exactly 30 minutes of real time ({code} {kind}, {session_zone})"
@@ -275,36 +398,116 @@ async fn bad_input_gets_a_clear_error_and_writes_nothing(admin: PgPool) {
     let branch = c.branch_a();
     let mut desk = c.desk(DESK_A).await;
     let call = |b: Option<Uuid>, s: Option<NaiveDate>, e: Option<NaiveDate>| {
-        sqlx::query_scalar::<_, i32>("select ensure_facility_slots($1, $2, $3)").bind(b).bind(s).bind(e)
+        sqlx::query_scalar::<_, i32>("select ensure_facility_slots($1, $2, $3)")
+            .bind(b)
+            .bind(s)
+            .bind(e)
     };
     let count = |pool: PgPool| async move {
-        sqlx::query_scalar::<_, i64>("select count(*) from benefit_slots").fetch_one(&pool).await.unwrap()
+        sqlx::query_scalar::<_, i64>("select count(*) from benefit_slots")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
     };
 
-    let err = Error::from(call(Some(branch), Some(date("2027-03-10")), Some(date("2027-03-01"))).fetch_one(&mut desk).await.unwrap_err());
-    assert!(matches!(&err, Error::Invalid { .. }) && err.message().contains("before the start date"), "reversed: {err:?}");
+    let err = Error::from(
+        call(
+            Some(branch),
+            Some(date("2027-03-10")),
+            Some(date("2027-03-01")),
+        )
+        .fetch_one(&mut desk)
+        .await
+        .unwrap_err(),
+    );
+    assert!(
+        matches!(&err, Error::Invalid { .. }) && err.message().contains("before the start date"),
+        "reversed: {err:?}"
+    );
 
-    let err = Error::from(call(Some(branch), Some(date("2027-03-01")), Some(date("2027-05-02"))).fetch_one(&mut desk).await.unwrap_err());
-    assert!(matches!(&err, Error::Invalid { .. }) && err.message().contains("too long"), "63 days: {err:?}");
-    let ok = call(Some(branch), Some(date("2027-03-01")), Some(date("2027-05-01"))).fetch_one(&mut desk).await;
+    let err = Error::from(
+        call(
+            Some(branch),
+            Some(date("2027-03-01")),
+            Some(date("2027-05-02")),
+        )
+        .fetch_one(&mut desk)
+        .await
+        .unwrap_err(),
+    );
+    assert!(
+        matches!(&err, Error::Invalid { .. }) && err.message().contains("too long"),
+        "63 days: {err:?}"
+    );
+    let ok = call(
+        Some(branch),
+        Some(date("2027-03-01")),
+        Some(date("2027-05-01")),
+    )
+    .fetch_one(&mut desk)
+    .await;
     assert!(ok.is_ok(), "62 days is allowed: {ok:?}");
-    sqlx::query("delete from benefit_slots").execute(&c.admin).await.unwrap();
+    sqlx::query("delete from benefit_slots")
+        .execute(&c.admin)
+        .await
+        .unwrap();
 
-    for (b, s, e) in [(None, Some(date("2027-03-01")), Some(date("2027-03-02"))), (Some(branch), None, Some(date("2027-03-01"))), (Some(branch), Some(date("2027-03-01")), None)] {
+    for (b, s, e) in [
+        (None, Some(date("2027-03-01")), Some(date("2027-03-02"))),
+        (Some(branch), None, Some(date("2027-03-01"))),
+        (Some(branch), Some(date("2027-03-01")), None),
+    ] {
         let err = Error::from(call(b, s, e).fetch_one(&mut desk).await.unwrap_err());
-        assert!(matches!(&err, Error::Invalid { .. }) && err.message().contains("required"), "NULL argument: {err:?}");
+        assert!(
+            matches!(&err, Error::Invalid { .. }) && err.message().contains("required"),
+            "NULL argument: {err:?}"
+        );
     }
 
-    let err = Error::from(call(Some(Uuid::new_v4()), Some(date("2027-03-01")), Some(date("2027-03-02"))).fetch_one(&mut desk).await.unwrap_err());
+    let err = Error::from(
+        call(
+            Some(Uuid::new_v4()),
+            Some(date("2027-03-01")),
+            Some(date("2027-03-02")),
+        )
+        .fetch_one(&mut desk)
+        .await
+        .unwrap_err(),
+    );
     assert!(matches!(err, Error::NotFound(_)), "unknown branch: {err:?}");
 
-    let err = Error::from(call(Some(c.branch_b()), Some(date("2027-03-01")), Some(date("2027-03-02"))).fetch_one(&mut desk).await.unwrap_err());
-    assert!(matches!(err, Error::NotAllowed(_)), "desk A may not generate branch B's slots: {err:?}");
+    let err = Error::from(
+        call(
+            Some(c.branch_b()),
+            Some(date("2027-03-01")),
+            Some(date("2027-03-02")),
+        )
+        .fetch_one(&mut desk)
+        .await
+        .unwrap_err(),
+    );
+    assert!(
+        matches!(err, Error::NotAllowed(_)),
+        "desk A may not generate branch B's slots: {err:?}"
+    );
 
     // The Rust API refuses the same before asking the database.
-    assert!(matches!(ensure_slots(&c.admin, branch, date("2027-03-02"), date("2027-03-01")).await, Err(Error::Invalid { field: Some("end"), .. })));
-    assert!(matches!(list_slots(&c.admin, branch, date("2027-01-01"), date("2027-12-31")).await, Err(Error::Invalid { .. })));
-    assert_eq!(count(c.admin.clone()).await, 0, "no failed call wrote anything");
+    assert!(matches!(
+        ensure_slots(&c.admin, branch, date("2027-03-02"), date("2027-03-01")).await,
+        Err(Error::Invalid {
+            field: Some("end"),
+            ..
+        })
+    ));
+    assert!(matches!(
+        list_slots(&c.admin, branch, date("2027-01-01"), date("2027-12-31")).await,
+        Err(Error::Invalid { .. })
+    ));
+    assert_eq!(
+        count(c.admin.clone()).await,
+        0,
+        "no failed call wrote anything"
+    );
 
     // Broken settings are refused when written...
     let sauna = c.club.branch("LDN").facility("Sauna");
@@ -326,29 +529,87 @@ async fn bad_input_gets_a_clear_error_and_writes_nothing(admin: PgPool) {
         .execute(&c.admin)
         .await
         .unwrap();
-    let err = Error::from(call(Some(branch), Some(date("2027-03-01")), Some(date("2027-03-07"))).fetch_one(&mut desk).await.unwrap_err());
+    let err = Error::from(
+        call(
+            Some(branch),
+            Some(date("2027-03-01")),
+            Some(date("2027-03-07")),
+        )
+        .fetch_one(&mut desk)
+        .await
+        .unwrap_err(),
+    );
     assert!(
         matches!(&err, Error::BrokenSettings(m) if m.contains("Sauna") && m.contains("closes before it opens")),
         "broken settings name the facility: {err:?}"
     );
-    assert_eq!(count(c.admin.clone()).await, 0, "no slot for any facility was written");
+    assert_eq!(
+        count(c.admin.clone()).await,
+        0,
+        "no slot for any facility was written"
+    );
 
     // Huge strings are refused by constraints, in words.
     let huge = "x".repeat(100_000);
-    let err = Error::from(sqlx::query("update facilities set name = $2 where id = $1").bind(sauna).bind(&huge).execute(&c.admin).await.unwrap_err());
-    assert!(matches!(err, Error::Invalid { .. }), "huge facility name: {err:?}");
     let err = Error::from(
-        sqlx::query("insert into branches (code, name, timezone) values ('ZZZ', 'Z', $1)").bind(&huge).execute(&c.admin).await.unwrap_err(),
+        sqlx::query("update facilities set name = $2 where id = $1")
+            .bind(sauna)
+            .bind(&huge)
+            .execute(&c.admin)
+            .await
+            .unwrap_err(),
     );
-    assert!(matches!(err, Error::Invalid { field: Some("timezone"), .. }), "huge time zone: {err:?}");
+    assert!(
+        matches!(err, Error::Invalid { .. }),
+        "huge facility name: {err:?}"
+    );
     let err = Error::from(
-        sqlx::query("insert into branches (code, name, timezone) values ('ZZZ', 'Z', 'Mars/Olympus')").execute(&c.admin).await.unwrap_err(),
+        sqlx::query("insert into branches (code, name, timezone) values ('ZZZ', 'Z', $1)")
+            .bind(&huge)
+            .execute(&c.admin)
+            .await
+            .unwrap_err(),
     );
-    assert!(matches!(err, Error::Invalid { field: Some("timezone"), .. }), "unknown time zone: {err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Invalid {
+                field: Some("timezone"),
+                ..
+            }
+        ),
+        "huge time zone: {err:?}"
+    );
+    let err = Error::from(
+        sqlx::query(
+            "insert into branches (code, name, timezone) values ('ZZZ', 'Z', 'Mars/Olympus')",
+        )
+        .execute(&c.admin)
+        .await
+        .unwrap_err(),
+    );
+    assert!(
+        matches!(
+            err,
+            Error::Invalid {
+                field: Some("timezone"),
+                ..
+            }
+        ),
+        "unknown time zone: {err:?}"
+    );
 
     let mut anon = c.anon().await;
     assert_eq!(
-        sqlstate(call(Some(branch), Some(date("2027-03-01")), Some(date("2027-03-02"))).fetch_one(&mut anon).await),
+        sqlstate(
+            call(
+                Some(branch),
+                Some(date("2027-03-01")),
+                Some(date("2027-03-02"))
+            )
+            .fetch_one(&mut anon)
+            .await
+        ),
         "42501",
         "anon may not run ensure_facility_slots"
     );

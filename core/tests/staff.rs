@@ -14,9 +14,26 @@ async fn wrong_pins_lock_then_the_right_pin_works_again(admin: PgPool) {
     let c = club(admin).await;
     let desk = c.desk_pool(DESK_A, 2).await;
     let email = "frank.desk.ldn@branchdesk.example";
-    let s = sign_in(&desk, "FRANK.desk.ldn@branchdesk.example ", "1357", Utc::now()).await.expect("right PIN, any case");
-    assert_eq!((s.full_name.as_str(), s.role.as_str(), s.can_override), ("Frank Ellis", "front_desk", false));
-    let m = sign_in(&desk, "maya.manager.ldn@branchdesk.example", "2468", Utc::now()).await.unwrap();
+    let s = sign_in(
+        &desk,
+        "FRANK.desk.ldn@branchdesk.example ",
+        "1357",
+        Utc::now(),
+    )
+    .await
+    .expect("right PIN, any case");
+    assert_eq!(
+        (s.full_name.as_str(), s.role.as_str(), s.can_override),
+        ("Frank Ellis", "front_desk", false)
+    );
+    let m = sign_in(
+        &desk,
+        "maya.manager.ldn@branchdesk.example",
+        "2468",
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     assert!(m.can_override, "managers may override by default");
 
     for left in (1..=4).rev() {
@@ -24,13 +41,29 @@ async fn wrong_pins_lock_then_the_right_pin_works_again(admin: PgPool) {
         assert!(e.message().contains(&format!("{left} attempt")), "{e:?}");
     }
     let e = sign_in(&desk, email, "0000", Utc::now()).await.unwrap_err();
-    assert!(e.message().contains("locked"), "the fifth wrong PIN locks: {e:?}");
+    assert!(
+        e.message().contains("locked"),
+        "the fifth wrong PIN locks: {e:?}"
+    );
     let e = sign_in(&desk, email, "1357", Utc::now()).await.unwrap_err();
-    assert!(e.message().contains("locked"), "even the right PIN is refused while locked: {e:?}");
+    assert!(
+        e.message().contains("locked"),
+        "even the right PIN is refused while locked: {e:?}"
+    );
 
-    sqlx::query("update staff set locked_until = now() - interval '1 minute' where email = $1").bind(email).execute(&c.admin).await.unwrap();
-    sign_in(&desk, email, "1357", Utc::now()).await.expect("after the lock-out the right PIN works");
-    let failed: i32 = sqlx::query_scalar("select failed_pin_attempts from staff where email = $1").bind(email).fetch_one(&c.admin).await.unwrap();
+    sqlx::query("update staff set locked_until = now() - interval '1 minute' where email = $1")
+        .bind(email)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    sign_in(&desk, email, "1357", Utc::now())
+        .await
+        .expect("after the lock-out the right PIN works");
+    let failed: i32 = sqlx::query_scalar("select failed_pin_attempts from staff where email = $1")
+        .bind(email)
+        .fetch_one(&c.admin)
+        .await
+        .unwrap();
     assert_eq!(failed, 0, "a right PIN resets the count");
 }
 
@@ -38,15 +71,52 @@ async fn wrong_pins_lock_then_the_right_pin_works_again(admin: PgPool) {
 async fn desks_sign_in_only_their_staff(admin: PgPool) {
     let c = club(admin).await;
     let desk_b = c.desk_pool(DESK_B, 2).await;
-    let e = sign_in(&desk_b, "frank.desk.ldn@branchdesk.example", "1357", Utc::now()).await.unwrap_err();
-    assert!(matches!(e, Error::NotAllowed(_)), "branch A staff cannot sign in at desk B: {e:?}");
-    sign_in(&desk_b, "hq.manager@branchdesk.example", "9753", Utc::now()).await.expect("head office signs in anywhere");
-    let e = sqlx::query("select * from record_pin_attempt($1, true)").bind(c.staff("frank.desk.ldn")).execute(&desk_b).await.unwrap_err();
-    assert!(matches!(Error::from(e), Error::NotAllowed(_)), "desk B cannot touch branch A staff counters");
-    for bad in [("", "1357"), ("frank.desk.ldn@branchdesk.example", "12"), ("frank.desk.ldn@branchdesk.example", "12ab")] {
-        assert!(matches!(sign_in(&desk_b, bad.0, bad.1, Utc::now()).await, Err(Error::Invalid { .. })), "{bad:?}");
+    let e = sign_in(
+        &desk_b,
+        "frank.desk.ldn@branchdesk.example",
+        "1357",
+        Utc::now(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(e, Error::NotAllowed(_)),
+        "branch A staff cannot sign in at desk B: {e:?}"
+    );
+    sign_in(&desk_b, "hq.manager@branchdesk.example", "9753", Utc::now())
+        .await
+        .expect("head office signs in anywhere");
+    let e = sqlx::query("select * from record_pin_attempt($1, true)")
+        .bind(c.staff("frank.desk.ldn"))
+        .execute(&desk_b)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(Error::from(e), Error::NotAllowed(_)),
+        "desk B cannot touch branch A staff counters"
+    );
+    for bad in [
+        ("", "1357"),
+        ("frank.desk.ldn@branchdesk.example", "12"),
+        ("frank.desk.ldn@branchdesk.example", "12ab"),
+    ] {
+        assert!(
+            matches!(
+                sign_in(&desk_b, bad.0, bad.1, Utc::now()).await,
+                Err(Error::Invalid { .. })
+            ),
+            "{bad:?}"
+        );
     }
     let mut member = c.member(c.member_a).await;
-    let e = sqlx::query("select * from record_pin_attempt($1, true)").bind(c.staff("frank.desk.ldn")).execute(&mut member).await.unwrap_err();
-    assert_eq!(e.as_database_error().and_then(|d| d.code()).as_deref(), Some("42501"), "members cannot call it");
+    let e = sqlx::query("select * from record_pin_attempt($1, true)")
+        .bind(c.staff("frank.desk.ldn"))
+        .execute(&mut member)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.as_database_error().and_then(|d| d.code()).as_deref(),
+        Some("42501"),
+        "members cannot call it"
+    );
 }

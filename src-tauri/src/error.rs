@@ -10,11 +10,15 @@ pub struct Error(#[from] pub branch_desk_core::Error);
 
 impl Error {
     pub fn not_signed_in() -> Self {
-        Error(branch_desk_core::Error::NotAllowed("Sign in with your staff email and PIN first.".into()))
+        Error(branch_desk_core::Error::NotAllowed(
+            "Sign in with your staff email and PIN first.".into(),
+        ))
     }
 
     pub fn not_connected(why: &str) -> Self {
-        Error(branch_desk_core::Error::Unavailable(sqlx::Error::Protocol(why.to_owned())))
+        Error(branch_desk_core::Error::Unavailable(sqlx::Error::Protocol(
+            why.to_owned(),
+        )))
     }
 
     pub fn body(&self) -> ErrorBody {
@@ -35,9 +39,18 @@ mod tests {
 
     #[test]
     fn crosses_ipc_as_code_and_message() {
-        let e = Error(branch_desk_core::Error::Full { booked: 8, capacity: 8 });
-        assert_eq!(serde_json::to_value(e).unwrap(), json!({ "code": "full", "message": "Full: 8 of 8 booked" }));
-        let e = Error(branch_desk_core::Error::invalid("pin", "A PIN is 4 to 8 digits."));
+        let e = Error(branch_desk_core::Error::Full {
+            booked: 8,
+            capacity: 8,
+        });
+        assert_eq!(
+            serde_json::to_value(e).unwrap(),
+            json!({ "code": "full", "message": "Full: 8 of 8 booked" })
+        );
+        let e = Error(branch_desk_core::Error::invalid(
+            "pin",
+            "A PIN is 4 to 8 digits.",
+        ));
         assert_eq!(
             serde_json::to_value(e).unwrap(),
             json!({ "code": "invalid", "message": "A PIN is 4 to 8 digits.", "field": "pin" })

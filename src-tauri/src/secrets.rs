@@ -22,7 +22,10 @@ pub enum Kept {
 
 impl Secrets {
     pub fn new(keyring_disabled: bool) -> Self {
-        Secrets { memory: Mutex::new(None), keyring_disabled }
+        Secrets {
+            memory: Mutex::new(None),
+            keyring_disabled,
+        }
     }
 
     pub fn store(&self, role: &str, password: &str) -> Kept {
@@ -46,7 +49,9 @@ impl Secrets {
         if self.keyring_disabled {
             return None;
         }
-        keyring::Entry::new(SERVICE, role).and_then(|e| e.get_password()).ok()
+        keyring::Entry::new(SERVICE, role)
+            .and_then(|e| e.get_password())
+            .ok()
     }
 
     pub fn forget(&self, role: &str) {

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use branch_desk_core::demo::{self, DEMO_DESK_ROLE};
-use branch_desk_core::desk::{connect_club, load_config, open_desk, save_config, ClubConnection, Desk, DeskConfig};
+use branch_desk_core::desk::{
+    connect_club, load_config, open_desk, save_config, ClubConnection, Desk, DeskConfig,
+};
 use branch_desk_core::embedded::EmbeddedDb;
 use branch_desk_core::staff::StaffSession;
 use serde::Serialize;
@@ -31,7 +33,9 @@ pub enum Connection {
     /// Club settings exist but no keyring had the password: ask staff for it.
     NeedsPassword,
     /// Cannot reach the database now; the UI retries.
-    Unavailable { message: String },
+    Unavailable {
+        message: String,
+    },
 }
 
 #[derive(Default)]
@@ -51,11 +55,20 @@ pub struct DeskState {
 
 impl DeskState {
     pub fn new(paths: Paths, secrets: Secrets) -> Self {
-        DeskState { paths, secrets, session: RwLock::new(Session::default()) }
+        DeskState {
+            paths,
+            secrets,
+            session: RwLock::new(Session::default()),
+        }
     }
 
     pub async fn connection(&self) -> Connection {
-        self.session.read().await.connection.clone().unwrap_or(Connection::Connecting)
+        self.session
+            .read()
+            .await
+            .connection
+            .clone()
+            .unwrap_or(Connection::Connecting)
     }
 
     pub async fn config(&self) -> Option<DeskConfig> {
@@ -77,12 +90,19 @@ impl DeskState {
         match (&s.desk, &s.connection) {
             (Some(desk), _) => Ok(desk.clone()),
             (None, Some(Connection::Unavailable { message })) => Err(Error::not_connected(message)),
-            (None, _) => Err(Error::not_connected("The desk is not connected to a database yet.")),
+            (None, _) => Err(Error::not_connected(
+                "The desk is not connected to a database yet.",
+            )),
         }
     }
 
     pub async fn staff(&self) -> Result<StaffSession, Error> {
-        self.session.read().await.staff.clone().ok_or_else(Error::not_signed_in)
+        self.session
+            .read()
+            .await
+            .staff
+            .clone()
+            .ok_or_else(Error::not_signed_in)
     }
 
     pub async fn set_staff(&self, staff: Option<StaffSession>) {
@@ -143,7 +163,11 @@ impl DeskState {
     }
 
     /// Saves the settings (after they worked) and remembers the password where it can.
-    pub fn save(&self, config: &DeskConfig, password: Option<(&str, &str)>) -> Result<Option<Kept>, Error> {
+    pub fn save(
+        &self,
+        config: &DeskConfig,
+        password: Option<(&str, &str)>,
+    ) -> Result<Option<Kept>, Error> {
         save_config(&self.paths.config_file, config)?;
         Ok(password.map(|(role, pw)| self.secrets.store(role, pw)))
     }
@@ -173,6 +197,7 @@ impl DeskState {
     async fn fail(&self, e: Error) -> Connection {
         tracing::warn!(error = ?e, "the desk could not open its database");
         let message = e.body().message;
-        self.set_connection(Connection::Unavailable { message }).await
+        self.set_connection(Connection::Unavailable { message })
+            .await
     }
 }

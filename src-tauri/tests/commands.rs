@@ -14,26 +14,46 @@ use sqlx::PgPool;
 
 fn state(dir: &std::path::Path) -> DeskState {
     DeskState::new(
-        Paths { config_file: dir.join("config/desk.toml"), demo_data_dir: dir.join("data/demo-db") },
+        Paths {
+            config_file: dir.join("config/desk.toml"),
+            demo_data_dir: dir.join("data/demo-db"),
+        },
         Secrets::new(true),
     )
 }
 
 fn code(e: Error) -> String {
     let json: Value = serde_json::to_value(&e).unwrap();
-    assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()), "every error has a message: {json}");
+    assert!(
+        json["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "every error has a message: {json}"
+    );
     json["code"].as_str().unwrap().to_owned()
 }
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
 async fn every_command_on_a_club_database(admin: PgPool) {
-    let club = generate_club(&admin, &ClubSpec { seed: 21, members: 300 }).await.unwrap();
+    let club = generate_club(
+        &admin,
+        &ClubSpec {
+            seed: 21,
+            members: 300,
+        },
+    )
+    .await
+    .unwrap();
     let ldn = club.branch("LDN");
-    create_desk_role(&admin, "test_shell_desk_ldn", None, Some(ldn.id)).await.unwrap();
+    create_desk_role(&admin, "test_shell_desk_ldn", None, Some(ldn.id))
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let s = state(dir.path());
 
-    assert_eq!(code(members::search(&s, "smith").await.unwrap_err()), "not_allowed", "nothing works before sign-in");
+    assert_eq!(
+        code(members::search(&s, "smith").await.unwrap_err()),
+        "not_allowed",
+        "nothing works before sign-in"
+    );
     assert!(app::info(&s).await.first_run, "no settings saved yet");
 
     let o = admin.connect_options();
@@ -46,49 +66,108 @@ async fn every_command_on_a_club_database(admin: PgPool) {
         ca_file: None,
         branch_id: None,
     };
-    let bad = ClubConnection { desk_role: "postgres".into(), ..settings.clone() };
-    assert_eq!(code(setup::test(&bad, "x").await.unwrap_err()), "not_allowed", "an administrator role is refused");
+    let bad = ClubConnection {
+        desk_role: "postgres".into(),
+        ..settings.clone()
+    };
+    assert_eq!(
+        code(setup::test(&bad, "x").await.unwrap_err()),
+        "not_allowed",
+        "an administrator role is refused"
+    );
     assert!(setup::save_club(&s, &bad, "x").await.is_err());
-    assert!(!dir.path().join("config/desk.toml").exists(), "nothing is saved when the test fails");
+    assert!(
+        !dir.path().join("config/desk.toml").exists(),
+        "nothing is saved when the test fails"
+    );
     let tested = setup::test(&settings, "pw").await.unwrap();
     assert_eq!(tested.branches.len(), 1);
     let saved = setup::save_club(&s, &settings, "pw").await.unwrap();
     assert_eq!(serde_json::to_value(&saved.info).unwrap()["mode"], "club");
     assert_eq!(saved.info.connection, Connection::Ready);
     assert_eq!(saved.info.branch.as_ref().unwrap().code, "LDN");
-    assert!(saved.info.demo_staff.is_empty(), "PINs are shown only on the demo database");
+    assert!(
+        saved.info.demo_staff.is_empty(),
+        "PINs are shown only on the demo database"
+    );
     let file = std::fs::read_to_string(dir.path().join("config/desk.toml")).unwrap();
-    assert!(!file.contains("pw"), "the password is not written to the settings file");
+    assert!(
+        !file.contains("pw"),
+        "the password is not written to the settings file"
+    );
 
-    assert_eq!(code(staff::sign_in_as(&s, "frank.desk.ldn@branchdesk.example", "9999").await.unwrap_err()), "not_allowed");
-    assert_eq!(code(staff::sign_in_as(&s, "frank.desk.ldn@branchdesk.example", "12").await.unwrap_err()), "invalid");
-    let me = staff::sign_in_as(&s, "maya.manager.ldn@branchdesk.example", "2468").await.unwrap();
+    assert_eq!(
+        code(
+            staff::sign_in_as(&s, "frank.desk.ldn@branchdesk.example", "9999")
+                .await
+                .unwrap_err()
+        ),
+        "not_allowed"
+    );
+    assert_eq!(
+        code(
+            staff::sign_in_as(&s, "frank.desk.ldn@branchdesk.example", "12")
+                .await
+                .unwrap_err()
+        ),
+        "invalid"
+    );
+    let me = staff::sign_in_as(&s, "maya.manager.ldn@branchdesk.example", "2468")
+        .await
+        .unwrap();
     assert!(me.can_override);
     assert_eq!(app::info(&s).await.staff.unwrap().id, me.id);
-    assert!(staff::list(&s).await.unwrap().iter().any(|x| x.full_name == "Frank Ellis"));
+    assert!(staff::list(&s)
+        .await
+        .unwrap()
+        .iter()
+        .any(|x| x.full_name == "Frank Ellis"));
 
     let hits = members::search(&s, "M000001").await.unwrap();
     assert_eq!(hits[0].member_number, "M000001");
-    assert_eq!(code(members::search(&s, &"x".repeat(5000)).await.unwrap_err()), "invalid");
+    assert_eq!(
+        code(members::search(&s, &"x".repeat(5000)).await.unwrap_err()),
+        "invalid"
+    );
     let member = hits[0].member_id;
-    sqlx::query("update members set status = 'active', plan_id = $2 where id = $1").bind(member).bind(club.plan("PREMIUM")).execute(&admin).await.unwrap();
+    sqlx::query("update members set status = 'active', plan_id = $2 where id = $1")
+        .bind(member)
+        .bind(club.plan("PREMIUM"))
+        .execute(&admin)
+        .await
+        .unwrap();
     let panel = members::panel(&s, member).await.unwrap();
     assert_eq!(panel.member.member_number, "M000001");
-    assert_eq!(code(members::panel(&s, uuid::Uuid::new_v4()).await.unwrap_err()), "not_found");
+    assert_eq!(
+        code(members::panel(&s, uuid::Uuid::new_v4()).await.unwrap_err()),
+        "not_found"
+    );
 
     let today = chrono::Utc::now().date_naive();
-    let week = schedule::week(&s, today + chrono::Duration::days(1)).await.unwrap();
+    let week = schedule::week(&s, today + chrono::Duration::days(1))
+        .await
+        .unwrap();
     assert!(week.inserted > 0 && !week.slots.is_empty());
-    assert!(week.facilities.iter().any(|f| f.under_maintenance), "maintenance is shown as such");
+    assert!(
+        week.facilities.iter().any(|f| f.under_maintenance),
+        "maintenance is shown as such"
+    );
     sqlx::query("insert into classes (branch_id, title, starts_at, ends_at, capacity) values ($1, 'Shell yoga', now() + interval '2 days', now() + interval '2 days 1 hour', 1)")
         .bind(ldn.id)
         .execute(&admin)
         .await
         .unwrap();
     let classes = schedule::classes(&s, today, 7).await.unwrap();
-    let class = classes.iter().find(|c| c.title == "Shell yoga").expect("the class is listed");
+    let class = classes
+        .iter()
+        .find(|c| c.title == "Shell yoga")
+        .expect("the class is listed");
 
-    let slot = week.slots.iter().find(|x| x.starts_at > chrono::Utc::now() + chrono::Duration::hours(2)).unwrap();
+    let slot = week
+        .slots
+        .iter()
+        .find(|x| x.starts_at > chrono::Utc::now() + chrono::Duration::hours(2))
+        .unwrap();
     let new = |kind, target| bookings::NewBooking {
         kind,
         target_id: target,
@@ -99,39 +178,106 @@ async fn every_command_on_a_club_database(admin: PgPool) {
         override_reason: None,
         join_waitlist: false,
     };
-    let b = bookings::book(&s, new(BookingKind::Recovery, slot.id)).await.unwrap();
-    assert_eq!(b.booked_by_staff_id, Some(me.id), "the signed-in staff member is recorded");
-    let again = bookings::book(&s, new(BookingKind::Recovery, slot.id)).await.unwrap_err();
+    let b = bookings::book(&s, new(BookingKind::Recovery, slot.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.booked_by_staff_id,
+        Some(me.id),
+        "the signed-in staff member is recorded"
+    );
+    let again = bookings::book(&s, new(BookingKind::Recovery, slot.id))
+        .await
+        .unwrap_err();
     assert_eq!(code(again), "already_booked");
-    let cb = bookings::book(&s, new(BookingKind::Class, class.id)).await.unwrap();
+    let cb = bookings::book(&s, new(BookingKind::Class, class.id))
+        .await
+        .unwrap();
     let other = hits.get(1).map(|h| h.member_id);
     if let Some(other_member) = other {
-        sqlx::query("update members set status = 'active', plan_id = $2 where id = $1").bind(other_member).bind(club.plan("PREMIUM")).execute(&admin).await.unwrap();
-        let full = bookings::book(&s, bookings::NewBooking { member_id: other_member, ..new(BookingKind::Class, class.id) }).await.unwrap_err();
+        sqlx::query("update members set status = 'active', plan_id = $2 where id = $1")
+            .bind(other_member)
+            .bind(club.plan("PREMIUM"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let full = bookings::book(
+            &s,
+            bookings::NewBooking {
+                member_id: other_member,
+                ..new(BookingKind::Class, class.id)
+            },
+        )
+        .await
+        .unwrap_err();
         let json = serde_json::to_value(&full).unwrap();
-        assert_eq!(json, serde_json::json!({ "code": "full", "message": "Full: 1 of 1 booked" }));
+        assert_eq!(
+            json,
+            serde_json::json!({ "code": "full", "message": "Full: 1 of 1 booked" })
+        );
     }
 
-    let page = bookings::list(&s, BookingFilter { member_id: Some(member), ..Default::default() }, PageRequest { after: None, limit: 50, sort: Sort::StartsAsc }).await.unwrap();
-    assert!(page.rows.iter().any(|r| r.id == b.id) && page.rows.iter().any(|r| r.id == cb.id), "new bookings show at once");
-    assert_eq!(code(bookings::attendance(&s, BookingKind::Recovery, b.id, Attendance::NoShow).await.unwrap_err()), "invalid");
-    bookings::attendance(&s, BookingKind::Class, cb.id, Attendance::Attended).await.unwrap();
-    assert_eq!(bookings::cancel(&s, BookingKind::Recovery, b.id).await.unwrap(), None);
+    let page = bookings::list(
+        &s,
+        BookingFilter {
+            member_id: Some(member),
+            ..Default::default()
+        },
+        PageRequest {
+            after: None,
+            limit: 50,
+            sort: Sort::StartsAsc,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        page.rows.iter().any(|r| r.id == b.id) && page.rows.iter().any(|r| r.id == cb.id),
+        "new bookings show at once"
+    );
+    assert_eq!(
+        code(
+            bookings::attendance(&s, BookingKind::Recovery, b.id, Attendance::NoShow)
+                .await
+                .unwrap_err()
+        ),
+        "invalid"
+    );
+    bookings::attendance(&s, BookingKind::Class, cb.id, Attendance::Attended)
+        .await
+        .unwrap();
+    assert_eq!(
+        bookings::cancel(&s, BookingKind::Recovery, b.id)
+            .await
+            .unwrap(),
+        None
+    );
     let export_dir = dir.path().join("exports");
-    let exported = bookings::export(&s, BookingFilter::default(), export_dir.clone()).await.unwrap();
+    let exported = bookings::export(&s, BookingFilter::default(), export_dir.clone())
+        .await
+        .unwrap();
     let csv = std::fs::read_to_string(&exported.path).unwrap();
     assert_eq!(csv.lines().count() as u64, exported.bookings + 1);
-    assert!(std::fs::read_dir(&export_dir).unwrap().all(|e| !e.unwrap().path().to_string_lossy().ends_with(".part")));
+    assert!(std::fs::read_dir(&export_dir).unwrap().all(|e| !e
+        .unwrap()
+        .path()
+        .to_string_lossy()
+        .ends_with(".part")));
 
     // Next start without a keyring: the password is asked for again and kept in memory only.
     let s2 = state(dir.path());
     assert_eq!(s2.open_from_config().await, Connection::NeedsPassword);
-    setup::provide(&s2, "pw").await.expect("the password opens the saved connection");
+    setup::provide(&s2, "pw")
+        .await
+        .expect("the password opens the saved connection");
     let info = app::info(&s2).await;
     assert_eq!(info.connection, Connection::Ready);
     assert!(info.staff.is_none(), "a new start needs a new sign-in");
     settings.port = 1;
-    assert_eq!(code(setup::test(&settings, "pw").await.unwrap_err()), "unavailable");
+    assert_eq!(
+        code(setup::test(&settings, "pw").await.unwrap_err()),
+        "unavailable"
+    );
 }
 
 /// The embedded demo database through the same commands: first start seeds, the demo desk is
@@ -140,18 +286,32 @@ async fn every_command_on_a_club_database(admin: PgPool) {
 async fn the_demo_database_through_the_commands() {
     let dir = tempfile::tempdir().unwrap();
     let s = state(dir.path());
-    assert_eq!(s.open_from_config().await, Connection::Ready, "first run opens the demo database");
+    assert_eq!(
+        s.open_from_config().await,
+        Connection::Ready,
+        "first run opens the demo database"
+    );
     let first = app::info(&s).await;
     assert!(first.first_run && serde_json::to_value(&first).unwrap()["mode"] == "demo");
-    let info = setup::use_demo(&s).await.expect("choosing the demo database keeps it");
+    let info = setup::use_demo(&s)
+        .await
+        .expect("choosing the demo database keeps it");
     assert!(!info.first_run, "the choice is saved");
     assert_eq!(serde_json::to_value(&info).unwrap()["mode"], "demo");
     assert_eq!(info.desk_role.as_deref(), Some("branch_desk_demo"));
-    let shown = info.demo_staff.first().expect("demo PINs are shown").clone();
-    staff::sign_in_as(&s, &shown.email, &shown.pin).await.unwrap();
+    let shown = info
+        .demo_staff
+        .first()
+        .expect("demo PINs are shown")
+        .clone();
+    staff::sign_in_as(&s, &shown.email, &shown.pin)
+        .await
+        .unwrap();
     let hits = members::search(&s, "M000002").await.unwrap();
     assert_eq!(hits[0].member_number, "M000002");
-    let week = schedule::week(&s, chrono::Utc::now().date_naive()).await.unwrap();
+    let week = schedule::week(&s, chrono::Utc::now().date_naive())
+        .await
+        .unwrap();
     assert!(!week.slots.is_empty());
     s.close().await;
 

@@ -54,7 +54,11 @@ struct Target {
 
 /// Writes classes for every day of `from..=to`, the recovery slots of that window, and up to
 /// `spec.bookings` bookings, through an administrator connection.
-pub async fn generate_activity(admin: &PgPool, club: &GeneratedClub, spec: &ActivitySpec) -> Result<GeneratedActivity> {
+pub async fn generate_activity(
+    admin: &PgPool,
+    club: &GeneratedClub,
+    spec: &ActivitySpec,
+) -> Result<GeneratedActivity> {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let mut tx = admin.begin().await?;
     let mut classes = 0;
@@ -82,15 +86,21 @@ pub async fn generate_activity(admin: &PgPool, club: &GeneratedClub, spec: &Acti
         let mut day = spec.from;
         while day <= spec.to {
             let end = (day + Duration::days(61)).min(spec.to);
-            sqlx::query("select ensure_facility_slots($1, $2, $3)").bind(branch.id).bind(day).bind(end).execute(&mut *tx).await?;
+            sqlx::query("select ensure_facility_slots($1, $2, $3)")
+                .bind(branch.id)
+                .bind(day)
+                .bind(end)
+                .execute(&mut *tx)
+                .await?;
             day = end + Duration::days(1);
         }
     }
-    let slots: i64 = sqlx::query_scalar("select count(*) from benefit_slots where local_date between $1 and $2")
-        .bind(spec.from)
-        .bind(spec.to)
-        .fetch_one(&mut *tx)
-        .await?;
+    let slots: i64 =
+        sqlx::query_scalar("select count(*) from benefit_slots where local_date between $1 and $2")
+            .bind(spec.from)
+            .bind(spec.to)
+            .fetch_one(&mut *tx)
+            .await?;
 
     let mut targets: Vec<Target> = sqlx::query_as::<_, (bool, Uuid, Uuid, chrono::DateTime<chrono::Utc>, i32)>(
         "select true, id, branch_id, starts_at, capacity from classes
@@ -110,10 +120,14 @@ pub async fn generate_activity(admin: &PgPool, club: &GeneratedClub, spec: &Acti
     .collect();
     targets.sort_by_key(|t| (t.starts_at, t.id));
 
-    let members: Vec<Uuid> = sqlx::query_scalar("select id from members where status = 'active' order by member_number")
-        .fetch_all(&mut *tx)
-        .await?;
-    let staff: Vec<(Uuid, Option<Uuid>)> = sqlx::query_as("select id, branch_id from staff order by email").fetch_all(&mut *tx).await?;
+    let members: Vec<Uuid> =
+        sqlx::query_scalar("select id from members where status = 'active' order by member_number")
+            .fetch_all(&mut *tx)
+            .await?;
+    let staff: Vec<(Uuid, Option<Uuid>)> =
+        sqlx::query_as("select id, branch_id from staff order by email")
+            .fetch_all(&mut *tx)
+            .await?;
 
     // Spread the bookings over the whole window: a little more than the average fill needed,
     // so the count is reached near the window's end.
@@ -136,12 +150,19 @@ pub async fn generate_activity(admin: &PgPool, club: &GeneratedClub, spec: &Acti
                 _ => "cancelled",
             };
             let by_staff = if rng.gen_ratio(2, 5) {
-                let at_branch: Vec<Uuid> = staff.iter().filter(|s| s.1 == Some(t.branch_id)).map(|s| s.0).collect();
-                at_branch.get(rng.gen_range(0..at_branch.len().max(1))).copied()
+                let at_branch: Vec<Uuid> = staff
+                    .iter()
+                    .filter(|s| s.1 == Some(t.branch_id))
+                    .map(|s| s.0)
+                    .collect();
+                at_branch
+                    .get(rng.gen_range(0..at_branch.len().max(1)))
+                    .copied()
             } else {
                 None
             };
-            let reason = (by_staff.is_some() && rng.gen_ratio(1, 200)).then_some("Member's physio recommended an extra session");
+            let reason = (by_staff.is_some() && rng.gen_ratio(1, 200))
+                .then_some("Member's physio recommended an extra session");
             rows.push(t, uuid_from(&mut rng), members[i], status, by_staff, reason);
             if t.kind {
                 made.0 += 1;
@@ -173,13 +194,36 @@ pub async fn generate_activity(admin: &PgPool, club: &GeneratedClub, spec: &Acti
     .await?;
     tx.commit().await?;
     sqlx::query("analyze").execute(admin).await?;
-    Ok(GeneratedActivity { classes, slots: slots as u64, class_bookings: made.0, benefit_bookings: made.1 })
+    Ok(GeneratedActivity {
+        classes,
+        slots: slots as u64,
+        class_bookings: made.0,
+        benefit_bookings: made.1,
+    })
 }
 
 #[derive(Default)]
 struct Rows {
-    class: Vec<(Uuid, Uuid, Uuid, Uuid, chrono::DateTime<chrono::Utc>, &'static str, Option<Uuid>, Option<&'static str>)>,
-    benefit: Vec<(Uuid, Uuid, Uuid, Uuid, chrono::DateTime<chrono::Utc>, &'static str, Option<Uuid>, Option<&'static str>)>,
+    class: Vec<(
+        Uuid,
+        Uuid,
+        Uuid,
+        Uuid,
+        chrono::DateTime<chrono::Utc>,
+        &'static str,
+        Option<Uuid>,
+        Option<&'static str>,
+    )>,
+    benefit: Vec<(
+        Uuid,
+        Uuid,
+        Uuid,
+        Uuid,
+        chrono::DateTime<chrono::Utc>,
+        &'static str,
+        Option<Uuid>,
+        Option<&'static str>,
+    )>,
 }
 
 impl Rows {
@@ -187,8 +231,25 @@ impl Rows {
         self.class.len() + self.benefit.len()
     }
 
-    fn push(&mut self, t: &Target, id: Uuid, member: Uuid, status: &'static str, staff: Option<Uuid>, reason: Option<&'static str>) {
-        let row = (id, t.id, member, t.branch_id, t.starts_at, status, staff, reason);
+    fn push(
+        &mut self,
+        t: &Target,
+        id: Uuid,
+        member: Uuid,
+        status: &'static str,
+        staff: Option<Uuid>,
+        reason: Option<&'static str>,
+    ) {
+        let row = (
+            id,
+            t.id,
+            member,
+            t.branch_id,
+            t.starts_at,
+            status,
+            staff,
+            reason,
+        );
         if t.kind {
             self.class.push(row);
         } else {
@@ -198,8 +259,16 @@ impl Rows {
 
     async fn flush(&mut self, tx: &mut sqlx::PgConnection) -> Result<()> {
         for (table, target_col, rows) in [
-            ("class_bookings", "class_id", std::mem::take(&mut self.class)),
-            ("benefit_bookings", "slot_id", std::mem::take(&mut self.benefit)),
+            (
+                "class_bookings",
+                "class_id",
+                std::mem::take(&mut self.class),
+            ),
+            (
+                "benefit_bookings",
+                "slot_id",
+                std::mem::take(&mut self.benefit),
+            ),
         ] {
             if rows.is_empty() {
                 continue;

@@ -26,11 +26,17 @@ pub struct ClubSpec {
 impl ClubSpec {
     /// The demo club and most tests: 2,000 members.
     pub fn demo() -> Self {
-        ClubSpec { seed: 7, members: 2_000 }
+        ClubSpec {
+            seed: 7,
+            members: 2_000,
+        }
     }
     /// Benchmarks: 200,000 members.
     pub fn large() -> Self {
-        ClubSpec { seed: 7, members: 200_000 }
+        ClubSpec {
+            seed: 7,
+            members: 200_000,
+        }
     }
 }
 
@@ -46,7 +52,11 @@ pub struct GeneratedBranch {
 
 impl GeneratedBranch {
     pub fn facility(&self, name: &str) -> Uuid {
-        self.facilities.iter().find(|(n, _)| n == name).map(|(_, id)| *id).expect("generated facility")
+        self.facilities
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| *id)
+            .expect("generated facility")
     }
 }
 
@@ -72,17 +82,29 @@ pub struct GeneratedClub {
 
 impl GeneratedClub {
     pub fn branch(&self, code: &str) -> &GeneratedBranch {
-        self.branches.iter().find(|b| b.code == code).expect("generated branch")
+        self.branches
+            .iter()
+            .find(|b| b.code == code)
+            .expect("generated branch")
     }
     pub fn plan(&self, code: &str) -> Uuid {
-        self.plans.iter().find(|(c, _)| *c == code).map(|(_, id)| *id).expect("generated plan")
+        self.plans
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, id)| *id)
+            .expect("generated plan")
     }
 }
 
 /// (code, name, IANA zone, phone style)
 const BRANCHES: [(&str, &str, &str, PhoneStyle); 3] = [
     ("LDN", "London Riverside", "Europe/London", PhoneStyle::Uk),
-    ("NYC", "New York Midtown", "America/New_York", PhoneStyle::Us),
+    (
+        "NYC",
+        "New York Midtown",
+        "America/New_York",
+        PhoneStyle::Us,
+    ),
     ("SYD", "Sydney Harbour", "Australia/Sydney", PhoneStyle::Au),
 ];
 
@@ -102,44 +124,283 @@ const PLANS: [(&str, &str, i32, Option<i32>, Option<i32>, &str); 4] = [
 ];
 
 const FIRST_NAMES: &[&str] = &[
-    "Olivia", "Liam", "Amelia", "Noah", "Isla", "Oliver", "Ava", "Elijah", "Mia", "James", "Sophia",
-    "William", "Charlotte", "Lucas", "Harper", "Henry", "Evelyn", "Theodore", "Emily", "Jack", "Grace",
-    "Leo", "Chloe", "Arthur", "Zoe", "Oscar", "Ruby", "George", "Freya", "Muhammad", "Aisha", "Omar",
-    "Fatima", "Yusuf", "Priya", "Arjun", "Ananya", "Rohan", "Mei", "Wei", "Hana", "Kenji", "Yuki",
-    "Min-jun", "Seo-yeon", "Sofia", "Mateo", "Valentina", "Santiago", "Camila", "Diego", "Lucia",
-    "Chiara", "Luca", "Giulia", "Matteo", "Ingrid", "Lars", "Astrid", "Sven", "Niamh", "Cian", "Siobhan",
-    "Eoin", "Kwame", "Ama", "Chidi", "Ngozi", "Tariq", "Leila", "Dmitri", "Anastasia", "Katarzyna",
-    "Piotr", "Zsofia", "Bence", "Tom", "Tim", "Anne", "Ann", "Jon", "John", "Jonathan", "Catherine",
-    "Katherine", "Kathryn", "Stephen", "Steven", "Sean", "Shaun", "Isabelle", "Isabel", "Zara", "Ethan",
-    "Maya", "Aaron", "Eleanor", "Finn", "Ivy", "Rafael", "Beatriz", "Joao", "Ines", "Thandiwe",
+    "Olivia",
+    "Liam",
+    "Amelia",
+    "Noah",
+    "Isla",
+    "Oliver",
+    "Ava",
+    "Elijah",
+    "Mia",
+    "James",
+    "Sophia",
+    "William",
+    "Charlotte",
+    "Lucas",
+    "Harper",
+    "Henry",
+    "Evelyn",
+    "Theodore",
+    "Emily",
+    "Jack",
+    "Grace",
+    "Leo",
+    "Chloe",
+    "Arthur",
+    "Zoe",
+    "Oscar",
+    "Ruby",
+    "George",
+    "Freya",
+    "Muhammad",
+    "Aisha",
+    "Omar",
+    "Fatima",
+    "Yusuf",
+    "Priya",
+    "Arjun",
+    "Ananya",
+    "Rohan",
+    "Mei",
+    "Wei",
+    "Hana",
+    "Kenji",
+    "Yuki",
+    "Min-jun",
+    "Seo-yeon",
+    "Sofia",
+    "Mateo",
+    "Valentina",
+    "Santiago",
+    "Camila",
+    "Diego",
+    "Lucia",
+    "Chiara",
+    "Luca",
+    "Giulia",
+    "Matteo",
+    "Ingrid",
+    "Lars",
+    "Astrid",
+    "Sven",
+    "Niamh",
+    "Cian",
+    "Siobhan",
+    "Eoin",
+    "Kwame",
+    "Ama",
+    "Chidi",
+    "Ngozi",
+    "Tariq",
+    "Leila",
+    "Dmitri",
+    "Anastasia",
+    "Katarzyna",
+    "Piotr",
+    "Zsofia",
+    "Bence",
+    "Tom",
+    "Tim",
+    "Anne",
+    "Ann",
+    "Jon",
+    "John",
+    "Jonathan",
+    "Catherine",
+    "Katherine",
+    "Kathryn",
+    "Stephen",
+    "Steven",
+    "Sean",
+    "Shaun",
+    "Isabelle",
+    "Isabel",
+    "Zara",
+    "Ethan",
+    "Maya",
+    "Aaron",
+    "Eleanor",
+    "Finn",
+    "Ivy",
+    "Rafael",
+    "Beatriz",
+    "Joao",
+    "Ines",
+    "Thandiwe",
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson",
-    "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes", "Green", "Hall",
-    "Lewis", "Harris", "Clarke", "Patel", "Jackson", "Wood", "Turner", "Martin", "Cooper", "Hill",
-    "Ward", "Morris", "Moore", "Clark", "Lee", "King", "Baker", "Harrison", "Morgan", "Allen", "Khan",
-    "Ali", "Ahmed", "Singh", "Kaur", "Sharma", "Gupta", "Chen", "Wang", "Li", "Zhang", "Nguyen", "Tran",
-    "Kim", "Park", "Choi", "Tanaka", "Suzuki", "Sato", "Garcia", "Rodriguez", "Martinez", "Hernandez",
-    "Lopez", "Gonzalez", "Perez", "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Muller", "Schmidt",
-    "Schneider", "Fischer", "Weber", "Johansson", "Andersson", "Nielsen", "Hansen", "O'Brien", "O'Connor",
-    "Murphy", "Kelly", "McCarthy", "MacDonald", "Okafor", "Mensah", "Adeyemi", "Ivanov", "Kowalski",
-    "Nowak", "Horvath", "Nagy", "Silva", "Santos", "Oliveira", "Dubois", "Lefebvre", "van der Berg",
-    "de Vries", "Fitzgerald-Hughes", "Nakamura", "Abdullah", "Haddad", "Cohen", "Levi", "Novak",
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Johnson",
+    "Roberts",
+    "Robinson",
+    "Thompson",
+    "Wright",
+    "Walker",
+    "White",
+    "Edwards",
+    "Hughes",
+    "Green",
+    "Hall",
+    "Lewis",
+    "Harris",
+    "Clarke",
+    "Patel",
+    "Jackson",
+    "Wood",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Morris",
+    "Moore",
+    "Clark",
+    "Lee",
+    "King",
+    "Baker",
+    "Harrison",
+    "Morgan",
+    "Allen",
+    "Khan",
+    "Ali",
+    "Ahmed",
+    "Singh",
+    "Kaur",
+    "Sharma",
+    "Gupta",
+    "Chen",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Nguyen",
+    "Tran",
+    "Kim",
+    "Park",
+    "Choi",
+    "Tanaka",
+    "Suzuki",
+    "Sato",
+    "Garcia",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Perez",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Esposito",
+    "Bianchi",
+    "Muller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Johansson",
+    "Andersson",
+    "Nielsen",
+    "Hansen",
+    "O'Brien",
+    "O'Connor",
+    "Murphy",
+    "Kelly",
+    "McCarthy",
+    "MacDonald",
+    "Okafor",
+    "Mensah",
+    "Adeyemi",
+    "Ivanov",
+    "Kowalski",
+    "Nowak",
+    "Horvath",
+    "Nagy",
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Dubois",
+    "Lefebvre",
+    "van der Berg",
+    "de Vries",
+    "Fitzgerald-Hughes",
+    "Nakamura",
+    "Abdullah",
+    "Haddad",
+    "Cohen",
+    "Levi",
+    "Novak",
 ];
 
-const EMAIL_DOMAINS: &[&str] = &["example.com", "mail.example.org", "example.net", "inbox.example.co.uk", "post.example.com.au"];
+const EMAIL_DOMAINS: &[&str] = &[
+    "example.com",
+    "mail.example.org",
+    "example.net",
+    "inbox.example.co.uk",
+    "post.example.com.au",
+];
 
 /// Demo staff: (email prefix, name, role, branch or head office, PIN). Shown on the sign-in
 /// screen of the demo database.
 const STAFF: &[(&str, &str, &str, Option<&str>, &str)] = &[
-    ("maya.manager.ldn", "Maya Okafor", "manager", Some("LDN"), "2468"),
-    ("frank.desk.ldn", "Frank Ellis", "front_desk", Some("LDN"), "1357"),
-    ("ruth.desk.ldn", "Ruth Ahmed", "front_desk", Some("LDN"), "8642"),
-    ("nina.manager.nyc", "Nina Alvarez", "manager", Some("NYC"), "2468"),
-    ("ben.desk.nyc", "Ben Carter", "front_desk", Some("NYC"), "1357"),
-    ("sam.manager.syd", "Sam Walker", "manager", Some("SYD"), "2468"),
-    ("lily.desk.syd", "Lily Tran", "front_desk", Some("SYD"), "1357"),
+    (
+        "maya.manager.ldn",
+        "Maya Okafor",
+        "manager",
+        Some("LDN"),
+        "2468",
+    ),
+    (
+        "frank.desk.ldn",
+        "Frank Ellis",
+        "front_desk",
+        Some("LDN"),
+        "1357",
+    ),
+    (
+        "ruth.desk.ldn",
+        "Ruth Ahmed",
+        "front_desk",
+        Some("LDN"),
+        "8642",
+    ),
+    (
+        "nina.manager.nyc",
+        "Nina Alvarez",
+        "manager",
+        Some("NYC"),
+        "2468",
+    ),
+    (
+        "ben.desk.nyc",
+        "Ben Carter",
+        "front_desk",
+        Some("NYC"),
+        "1357",
+    ),
+    (
+        "sam.manager.syd",
+        "Sam Walker",
+        "manager",
+        Some("SYD"),
+        "2468",
+    ),
+    (
+        "lily.desk.syd",
+        "Lily Tran",
+        "front_desk",
+        Some("SYD"),
+        "1357",
+    ),
     ("hq.manager", "Helen Quinn", "manager", None, "9753"),
 ];
 
@@ -152,7 +413,12 @@ pub fn demo_staff(branch_code: &str) -> Vec<(String, String, String, String)> {
         .iter()
         .filter(|s| s.3.is_none() || s.3 == Some(branch_code))
         .map(|(prefix, name, role, _, pin)| {
-            ((*name).to_owned(), format!("{prefix}@{STAFF_EMAIL_DOMAIN}"), (*role).to_owned(), (*pin).to_owned())
+            (
+                (*name).to_owned(),
+                format!("{prefix}@{STAFF_EMAIL_DOMAIN}"),
+                (*role).to_owned(),
+                (*pin).to_owned(),
+            )
         })
         .collect()
 }
@@ -198,11 +464,35 @@ pub async fn generate_club(admin: &PgPool, spec: &ClubSpec) -> Result<GeneratedC
             .await?;
         // name, kind, days, maintenance, settings (open, close, minutes, capacity)
         let facilities: [(&str, &str, &[i32], bool, Option<(&str, &str, i32, i32)>); 4] = [
-            ("Sauna", "sauna", &[1, 2, 3, 4, 5, 6, 7], false, Some(("06:00", "22:00", 45, 8))),
-            ("Cold Plunge", "cold_plunge", &[1, 2, 3, 4, 5, 6], false, Some(("07:00", "21:00", 15, 2))),
-            ("Steam Room", "steam_room", &[1, 2, 3, 4, 5, 6, 7], true, Some(("08:00", "20:00", 30, 6))),
+            (
+                "Sauna",
+                "sauna",
+                &[1, 2, 3, 4, 5, 6, 7],
+                false,
+                Some(("06:00", "22:00", 45, 8)),
+            ),
+            (
+                "Cold Plunge",
+                "cold_plunge",
+                &[1, 2, 3, 4, 5, 6],
+                false,
+                Some(("07:00", "21:00", 15, 2)),
+            ),
+            (
+                "Steam Room",
+                "steam_room",
+                &[1, 2, 3, 4, 5, 6, 7],
+                true,
+                Some(("08:00", "20:00", 30, 6)),
+            ),
             // No settings: the documented defaults apply (06:00-22:00, 30 minutes, capacity 4).
-            ("Infrared Sauna", "infrared_sauna", &[1, 3, 5, 6, 7], false, None),
+            (
+                "Infrared Sauna",
+                "infrared_sauna",
+                &[1, 3, 5, 6, 7],
+                false,
+                None,
+            ),
         ];
         let mut ids = Vec::new();
         for (fname, kind, days, maintenance, settings) in facilities {
@@ -234,14 +524,21 @@ pub async fn generate_club(admin: &PgPool, spec: &ClubSpec) -> Result<GeneratedC
             }
             ids.push((fname.to_owned(), fid));
         }
-        branches.push(GeneratedBranch { id, code, name, timezone: tz, facilities: ids });
+        branches.push(GeneratedBranch {
+            id,
+            code,
+            name,
+            timezone: tz,
+            facilities: ids,
+        });
     }
 
     let mut staff = Vec::new();
     for (prefix, full_name, role, branch_code, pin) in STAFF {
         let id = uuid_from(&mut rng);
         let email = format!("{prefix}@{STAFF_EMAIL_DOMAIN}");
-        let branch_id = branch_code.map(|c| branches.iter().find(|b| b.code == c).expect("branch").id);
+        let branch_id =
+            branch_code.map(|c| branches.iter().find(|b| b.code == c).expect("branch").id);
         sqlx::query(
             "insert into staff (id, branch_id, email, full_name, role, pin_hash) values ($1, $2, $3, $4, $5, $6)",
         )
@@ -266,7 +563,12 @@ pub async fn generate_club(admin: &PgPool, spec: &ClubSpec) -> Result<GeneratedC
     insert_members(&mut tx, &mut rng, spec.members, &branches, &plans).await?;
     tx.commit().await?;
     sqlx::query("analyze members").execute(admin).await?;
-    Ok(GeneratedClub { branches, staff, plans, members: spec.members })
+    Ok(GeneratedClub {
+        branches,
+        staff,
+        plans,
+        members: spec.members,
+    })
 }
 
 /// A plausible member: the `n`th generated (1-based member numbers "M000001" ...).
@@ -292,18 +594,42 @@ fn member_row(rng: &mut ChaCha8Rng, n: u32, branch_count: usize, plan_count: usi
     let local: String = format!("{}.{}", ascii_slug(first), ascii_slug(last));
     let email = match rng.gen_range(0..100) {
         0..=4 => None,
-        5..=59 => Some(format!("{local}{}@{}", n % 1000, EMAIL_DOMAINS.choose(rng).expect("domains"))),
-        60..=84 => Some(format!("{}{}{}@{}", &ascii_slug(first)[..1], ascii_slug(last), n, EMAIL_DOMAINS.choose(rng).expect("domains"))),
-        _ => Some(format!("{}.{}{}@{}", ascii_slug(last), ascii_slug(first), n, EMAIL_DOMAINS.choose(rng).expect("domains"))),
+        5..=59 => Some(format!(
+            "{local}{}@{}",
+            n % 1000,
+            EMAIL_DOMAINS.choose(rng).expect("domains")
+        )),
+        60..=84 => Some(format!(
+            "{}{}{}@{}",
+            &ascii_slug(first)[..1],
+            ascii_slug(last),
+            n,
+            EMAIL_DOMAINS.choose(rng).expect("domains")
+        )),
+        _ => Some(format!(
+            "{}.{}{}@{}",
+            ascii_slug(last),
+            ascii_slug(first),
+            n,
+            EMAIL_DOMAINS.choose(rng).expect("domains")
+        )),
     };
-    let phone = if rng.gen_ratio(3, 100) { None } else { Some(phone_number(rng, style, n)) };
+    let phone = if rng.gen_ratio(3, 100) {
+        None
+    } else {
+        Some(phone_number(rng, style, n))
+    };
     let status = match rng.gen_range(0..100) {
         0..=89 => "active",
         90..=94 => "frozen",
         95..=97 => "cancelled",
         _ => "pending",
     };
-    let user_id = if rng.gen_ratio(7, 10) { Some(uuid_from(rng)) } else { None };
+    let user_id = if rng.gen_ratio(7, 10) {
+        Some(uuid_from(rng))
+    } else {
+        None
+    };
     MemberRow {
         id: uuid_from(rng),
         user_id,
@@ -328,14 +654,27 @@ fn phone_number(rng: &mut ChaCha8Rng, style: PhoneStyle, n: u32) -> String {
         (PhoneStyle::Us, 0) => format!("(212) 55{}-{:04}", tail / 100_000, tail % 10_000),
         (PhoneStyle::Us, 1) => format!("+1 212-5{:02}-{:04}", (tail / 10_000) % 100, tail % 10_000),
         (PhoneStyle::Us, _) => format!("212.5{:02}.{:04}", (tail / 10_000) % 100, tail % 10_000),
-        (PhoneStyle::Au, 0) => format!("04{:02} {:03} {:03}", (tail / 1_000_000) % 100 + 12, (tail / 1000) % 1000, tail % 1000),
-        (PhoneStyle::Au, 1) => format!("+61 4{:02} {:03} {:03}", 12, (tail / 1000) % 1000, tail % 1000),
+        (PhoneStyle::Au, 0) => format!(
+            "04{:02} {:03} {:03}",
+            (tail / 1_000_000) % 100 + 12,
+            (tail / 1000) % 1000,
+            tail % 1000
+        ),
+        (PhoneStyle::Au, 1) => format!(
+            "+61 4{:02} {:03} {:03}",
+            12,
+            (tail / 1000) % 1000,
+            tail % 1000
+        ),
         (PhoneStyle::Au, _) => format!("041-2{:03}-{:03}", (tail / 1000) % 1000, tail % 1000),
     }
 }
 
 fn ascii_slug(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase()
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_lowercase()
 }
 
 fn uuid_from(rng: &mut ChaCha8Rng) -> Uuid {
@@ -351,7 +690,9 @@ pub fn members_for(spec: &ClubSpec) -> Vec<MemberRow> {
     for _ in 0..(PLANS.len() + BRANCHES.len() * 5 + STAFF.len()) {
         uuid_from(&mut rng);
     }
-    (1..=spec.members).map(|n| member_row(&mut rng, n, BRANCHES.len(), PLANS.len())).collect()
+    (1..=spec.members)
+        .map(|n| member_row(&mut rng, n, BRANCHES.len(), PLANS.len()))
+        .collect()
 }
 
 async fn insert_members(
@@ -365,7 +706,9 @@ async fn insert_members(
     let mut n = 1;
     while n <= count {
         let end = (n + BATCH - 1).min(count);
-        let rows: Vec<MemberRow> = (n..=end).map(|i| member_row(rng, i, branches.len(), plans.len())).collect();
+        let rows: Vec<MemberRow> = (n..=end)
+            .map(|i| member_row(rng, i, branches.len(), plans.len()))
+            .collect();
         sqlx::query(
             "insert into members (id, user_id, member_number, first_name, last_name, email, phone, status,
                                   plan_id, home_branch_id, joined_on)
@@ -403,26 +746,54 @@ mod tests {
 
     #[test]
     fn same_seed_same_members_other_seed_other_members() {
-        let a = members_for(&ClubSpec { seed: 1, members: 50 });
-        let b = members_for(&ClubSpec { seed: 1, members: 50 });
-        let c = members_for(&ClubSpec { seed: 2, members: 50 });
+        let a = members_for(&ClubSpec {
+            seed: 1,
+            members: 50,
+        });
+        let b = members_for(&ClubSpec {
+            seed: 1,
+            members: 50,
+        });
+        let c = members_for(&ClubSpec {
+            seed: 2,
+            members: 50,
+        });
         assert_eq!(a, b, "the generator must be deterministic for a seed");
         assert_ne!(a, c, "another seed gives another club");
     }
 
     #[test]
     fn members_are_varied_and_plausible() {
-        let members = members_for(&ClubSpec { seed: 3, members: 2_000 });
-        let names: std::collections::HashSet<_> = members.iter().map(|m| (&m.first_name, &m.last_name)).collect();
-        assert!(names.len() > 1_000, "2,000 members should have well over 1,000 distinct names, got {}", names.len());
-        assert!(members.iter().filter(|m| m.status == "active").count() > 1_600, "most members are active");
+        let members = members_for(&ClubSpec {
+            seed: 3,
+            members: 2_000,
+        });
+        let names: std::collections::HashSet<_> = members
+            .iter()
+            .map(|m| (&m.first_name, &m.last_name))
+            .collect();
+        assert!(
+            names.len() > 1_000,
+            "2,000 members should have well over 1,000 distinct names, got {}",
+            names.len()
+        );
+        assert!(
+            members.iter().filter(|m| m.status == "active").count() > 1_600,
+            "most members are active"
+        );
         for m in &members {
             if let Some(email) = &m.email {
-                assert!(email.contains('@') && !email.contains(' '), "email {email:?}");
+                assert!(
+                    email.contains('@') && !email.contains(' '),
+                    "email {email:?}"
+                );
             }
             if let Some(phone) = &m.phone {
                 let digits = phone.chars().filter(|c| c.is_ascii_digit()).count();
-                assert!((9..=13).contains(&digits), "phone {phone:?} has {digits} digits");
+                assert!(
+                    (9..=13).contains(&digits),
+                    "phone {phone:?} has {digits} digits"
+                );
             }
         }
     }

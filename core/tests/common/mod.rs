@@ -41,15 +41,26 @@ impl Club {
     }
     /// A pool of sessions as a desk LOGIN role.
     pub async fn desk_pool(&self, role: &str, max: u32) -> PgPool {
-        PgPoolOptions::new().max_connections(max).connect_with(self.options(role)).await.expect("desk connects")
+        PgPoolOptions::new()
+            .max_connections(max)
+            .connect_with(self.options(role))
+            .await
+            .expect("desk connects")
     }
     pub async fn desk(&self, role: &str) -> PgConnection {
-        PgConnection::connect_with(&self.options(role)).await.expect("desk connects")
+        PgConnection::connect_with(&self.options(role))
+            .await
+            .expect("desk connects")
     }
     /// A members'-app session: `set role authenticated` with the member's JWT claims.
     pub async fn member(&self, member: TestMember) -> PgConnection {
-        let mut conn = PgConnection::connect_with(&self.options(GATEWAY)).await.expect("gateway connects");
-        sqlx::query("set role authenticated").execute(&mut conn).await.unwrap();
+        let mut conn = PgConnection::connect_with(&self.options(GATEWAY))
+            .await
+            .expect("gateway connects");
+        sqlx::query("set role authenticated")
+            .execute(&mut conn)
+            .await
+            .unwrap();
         sqlx::query("select set_config('request.jwt.claims', $1, false)")
             .bind(serde_json::json!({ "sub": member.user_id, "role": "authenticated" }).to_string())
             .execute(&mut conn)
@@ -58,18 +69,37 @@ impl Club {
         conn
     }
     pub async fn anon(&self) -> PgConnection {
-        let mut conn = PgConnection::connect_with(&self.options(GATEWAY)).await.expect("gateway connects");
-        sqlx::query("set role anon").execute(&mut conn).await.unwrap();
+        let mut conn = PgConnection::connect_with(&self.options(GATEWAY))
+            .await
+            .expect("gateway connects");
+        sqlx::query("set role anon")
+            .execute(&mut conn)
+            .await
+            .unwrap();
         conn
     }
 }
 
 /// Generates a small club (200 members) in the test database and maps the test desks.
 pub async fn club(admin: PgPool) -> Club {
-    let club = generate_club(&admin, &ClubSpec { seed: 11, members: 200 }).await.expect("club generated");
-    create_desk_role(&admin, DESK_A, None, Some(club.branch("LDN").id)).await.expect("desk A");
-    create_desk_role(&admin, DESK_B, None, Some(club.branch("NYC").id)).await.expect("desk B");
-    create_desk_role(&admin, DESK_HQ, None, None).await.expect("manager desk");
+    let club = generate_club(
+        &admin,
+        &ClubSpec {
+            seed: 11,
+            members: 200,
+        },
+    )
+    .await
+    .expect("club generated");
+    create_desk_role(&admin, DESK_A, None, Some(club.branch("LDN").id))
+        .await
+        .expect("desk A");
+    create_desk_role(&admin, DESK_B, None, Some(club.branch("NYC").id))
+        .await
+        .expect("desk B");
+    create_desk_role(&admin, DESK_HQ, None, None)
+        .await
+        .expect("manager desk");
     sqlx::query(&format!(
         "do $$ begin
            create role {GATEWAY} login noinherit;
@@ -79,11 +109,19 @@ pub async fn club(admin: PgPool) -> Club {
     .execute(&admin)
     .await
     .unwrap();
-    sqlx::query(&format!("grant anon, authenticated to {GATEWAY}")).execute(&admin).await.unwrap();
+    sqlx::query(&format!("grant anon, authenticated to {GATEWAY}"))
+        .execute(&admin)
+        .await
+        .unwrap();
 
     let member_a = give_login(&admin, club.branch("LDN").id).await;
     let member_b = give_login(&admin, club.branch("NYC").id).await;
-    Club { admin, club, member_a, member_b }
+    Club {
+        admin,
+        club,
+        member_a,
+        member_b,
+    }
 }
 
 /// An active member of the branch, given a fresh app login (user_id).
@@ -114,7 +152,12 @@ pub fn sqlstate<T: std::fmt::Debug>(result: Result<T, sqlx::Error>) -> String {
 impl Club {
     /// A staff member of the generated club by email prefix, e.g. "maya.manager.ldn".
     pub fn staff(&self, prefix: &str) -> Uuid {
-        self.club.staff.iter().find(|s| s.email.starts_with(prefix)).map(|s| s.id).expect("generated staff")
+        self.club
+            .staff
+            .iter()
+            .find(|s| s.email.starts_with(prefix))
+            .map(|s| s.id)
+            .expect("generated staff")
     }
 
     /// A class at the branch starting in two days.

@@ -43,11 +43,18 @@ pub async fn info(state: &DeskState) -> AppInfo {
         name: "Branch Desk",
         version: env!("CARGO_PKG_VERSION"),
         first_run: state.first_run(),
-        demo_staff: if mode == Mode::Demo { demo::staff() } else { Vec::new() },
+        demo_staff: if mode == Mode::Demo {
+            demo::staff()
+        } else {
+            Vec::new()
+        },
         mode,
         connection: state.connection().await,
         branch: desk.as_ref().map(|d| d.branch.clone()),
-        branches: desk.as_ref().map(|d| d.branches.clone()).unwrap_or_default(),
+        branches: desk
+            .as_ref()
+            .map(|d| d.branches.clone())
+            .unwrap_or_default(),
         desk_role: desk.as_ref().map(|d| d.identity.role_name.clone()),
         staff: state.staff().await.ok(),
     }

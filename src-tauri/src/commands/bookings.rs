@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use branch_desk_core::bookings::{self, Attendance, Booking, BookingFilter, BookingKind, BookingRequest, Page, PageRequest};
+use branch_desk_core::bookings::{
+    self, Attendance, Booking, BookingFilter, BookingKind, BookingRequest, Page, PageRequest,
+};
 use serde::{Deserialize, Serialize};
 use tauri::{Manager, State};
 use uuid::Uuid;
@@ -47,37 +49,73 @@ pub async fn book(state: &DeskState, b: NewBooking) -> Result<Booking, Error> {
 }
 
 #[tauri::command]
-pub async fn create_booking(state: State<'_, DeskState>, booking: NewBooking) -> Result<Booking, Error> {
+pub async fn create_booking(
+    state: State<'_, DeskState>,
+    booking: NewBooking,
+) -> Result<Booking, Error> {
     book(&state, booking).await
 }
 
-pub async fn cancel(state: &DeskState, kind: BookingKind, booking_id: Uuid) -> Result<Option<Uuid>, Error> {
+pub async fn cancel(
+    state: &DeskState,
+    kind: BookingKind,
+    booking_id: Uuid,
+) -> Result<Option<Uuid>, Error> {
     let staff = state.staff().await?;
     Ok(bookings::cancel(&state.desk().await?.pool, kind, booking_id, Some(staff.id)).await?)
 }
 
 #[tauri::command]
-pub async fn cancel_booking(state: State<'_, DeskState>, kind: BookingKind, booking_id: Uuid) -> Result<Option<Uuid>, Error> {
+pub async fn cancel_booking(
+    state: State<'_, DeskState>,
+    kind: BookingKind,
+    booking_id: Uuid,
+) -> Result<Option<Uuid>, Error> {
     cancel(&state, kind, booking_id).await
 }
 
-pub async fn attendance(state: &DeskState, kind: BookingKind, booking_id: Uuid, status: Attendance) -> Result<(), Error> {
+pub async fn attendance(
+    state: &DeskState,
+    kind: BookingKind,
+    booking_id: Uuid,
+    status: Attendance,
+) -> Result<(), Error> {
     let staff = state.staff().await?;
-    Ok(bookings::set_attendance(&state.desk().await?.pool, kind, booking_id, status, staff.id).await?)
+    Ok(bookings::set_attendance(
+        &state.desk().await?.pool,
+        kind,
+        booking_id,
+        status,
+        staff.id,
+    )
+    .await?)
 }
 
 #[tauri::command]
-pub async fn set_attendance(state: State<'_, DeskState>, kind: BookingKind, booking_id: Uuid, status: Attendance) -> Result<(), Error> {
+pub async fn set_attendance(
+    state: State<'_, DeskState>,
+    kind: BookingKind,
+    booking_id: Uuid,
+    status: Attendance,
+) -> Result<(), Error> {
     attendance(&state, kind, booking_id, status).await
 }
 
-pub async fn list(state: &DeskState, filter: BookingFilter, page: PageRequest) -> Result<Page, Error> {
+pub async fn list(
+    state: &DeskState,
+    filter: BookingFilter,
+    page: PageRequest,
+) -> Result<Page, Error> {
     state.staff().await?;
     Ok(bookings::list_bookings(&state.desk().await?.pool, &filter, &page).await?)
 }
 
 #[tauri::command]
-pub async fn list_bookings(state: State<'_, DeskState>, filter: BookingFilter, page: PageRequest) -> Result<Page, Error> {
+pub async fn list_bookings(
+    state: State<'_, DeskState>,
+    filter: BookingFilter,
+    page: PageRequest,
+) -> Result<Page, Error> {
     list(&state, filter, page).await
 }
 
@@ -89,13 +127,25 @@ pub struct Exported {
 
 /// Writes the filtered list to `dir/branch-desk-bookings-<time>.csv`; a failed export leaves no
 /// half-written file behind.
-pub async fn export(state: &DeskState, filter: BookingFilter, dir: PathBuf) -> Result<Exported, Error> {
+pub async fn export(
+    state: &DeskState,
+    filter: BookingFilter,
+    dir: PathBuf,
+) -> Result<Exported, Error> {
     state.staff().await?;
     let desk = state.desk().await?;
-    let name = format!("branch-desk-bookings-{}.csv", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+    let name = format!(
+        "branch-desk-bookings-{}.csv",
+        chrono::Local::now().format("%Y%m%d-%H%M%S")
+    );
     let path = dir.join(name);
     let tmp = path.with_extension("csv.part");
-    let io = |e: std::io::Error| Error::from(branch_desk_core::Error::invalid("file", format!("The export cannot be written to {}: {e}", dir.display())));
+    let io = |e: std::io::Error| {
+        Error::from(branch_desk_core::Error::invalid(
+            "file",
+            format!("The export cannot be written to {}: {e}", dir.display()),
+        ))
+    };
     std::fs::create_dir_all(&dir).map_err(io)?;
     let file = std::fs::File::create(&tmp).map_err(io)?;
     let result = bookings::export_csv(&desk.pool, &filter, std::io::BufWriter::new(file)).await;
@@ -112,12 +162,21 @@ pub async fn export(state: &DeskState, filter: BookingFilter, dir: PathBuf) -> R
 }
 
 #[tauri::command]
-pub async fn export_bookings_csv(app: tauri::AppHandle, state: State<'_, DeskState>, filter: BookingFilter) -> Result<Exported, Error> {
+pub async fn export_bookings_csv(
+    app: tauri::AppHandle,
+    state: State<'_, DeskState>,
+    filter: BookingFilter,
+) -> Result<Exported, Error> {
     let dir = app
         .path()
         .download_dir()
         .or_else(|_| app.path().document_dir())
         .or_else(|_| app.path().home_dir())
-        .map_err(|e| Error::from(branch_desk_core::Error::invalid("file", format!("No folder to export to: {e}"))))?;
+        .map_err(|e| {
+            Error::from(branch_desk_core::Error::invalid(
+                "file",
+                format!("No folder to export to: {e}"),
+            ))
+        })?;
     export(&state, filter, dir).await
 }

@@ -1,6 +1,8 @@
 //! Member search and the member panel.
 
-use branch_desk_core::members::{member_panel, search_members as core_search, MemberHit, MemberPanel};
+use branch_desk_core::members::{
+    member_panel, search_members as core_search, MemberHit, MemberPanel,
+};
 use tauri::State;
 use uuid::Uuid;
 
@@ -13,7 +15,10 @@ pub async fn search(state: &DeskState, query: &str) -> Result<Vec<MemberHit>, Er
 }
 
 #[tauri::command]
-pub async fn search_members(state: State<'_, DeskState>, query: String) -> Result<Vec<MemberHit>, Error> {
+pub async fn search_members(
+    state: State<'_, DeskState>,
+    query: String,
+) -> Result<Vec<MemberHit>, Error> {
     search(&state, &query).await
 }
 
@@ -23,6 +28,9 @@ pub async fn panel(state: &DeskState, member_id: Uuid) -> Result<MemberPanel, Er
 }
 
 #[tauri::command]
-pub async fn get_member_panel(state: State<'_, DeskState>, member_id: Uuid) -> Result<MemberPanel, Error> {
+pub async fn get_member_panel(
+    state: State<'_, DeskState>,
+    member_id: Uuid,
+) -> Result<MemberPanel, Error> {
     panel(&state, member_id).await
 }

@@ -16,7 +16,10 @@ pub async fn week(state: &DeskState, start: NaiveDate) -> Result<Schedule, Error
 }
 
 #[tauri::command]
-pub async fn week_schedule(state: State<'_, DeskState>, start: NaiveDate) -> Result<Schedule, Error> {
+pub async fn week_schedule(
+    state: State<'_, DeskState>,
+    start: NaiveDate,
+) -> Result<Schedule, Error> {
     week(&state, start).await
 }
 
@@ -28,6 +31,10 @@ pub async fn classes(state: &DeskState, from: NaiveDate, days: i32) -> Result<Ve
 }
 
 #[tauri::command]
-pub async fn upcoming_classes(state: State<'_, DeskState>, from: NaiveDate, days: i32) -> Result<Vec<Class>, Error> {
+pub async fn upcoming_classes(
+    state: State<'_, DeskState>,
+    from: NaiveDate,
+    days: i32,
+) -> Result<Vec<Class>, Error> {
     classes(&state, from, days).await
 }

@@ -31,11 +31,17 @@ pub struct ConnectionTest {
 pub async fn test(settings: &ClubConnection, password: &str) -> Result<ConnectionTest, Error> {
     let desk = connect_club(settings, password).await?;
     desk.pool.close().await;
-    Ok(ConnectionTest { desk_role: desk.identity.role_name, branches: desk.branches })
+    Ok(ConnectionTest {
+        desk_role: desk.identity.role_name,
+        branches: desk.branches,
+    })
 }
 
 #[tauri::command]
-pub async fn test_club_connection(settings: ClubConnection, password: String) -> Result<ConnectionTest, Error> {
+pub async fn test_club_connection(
+    settings: ClubConnection,
+    password: String,
+) -> Result<ConnectionTest, Error> {
     test(&settings, &password).await
 }
 
@@ -47,21 +53,39 @@ pub struct Saved {
 }
 
 /// Connects (proving the settings work), then saves them; nothing is saved if connecting fails.
-pub async fn save_club(state: &DeskState, settings: &ClubConnection, password: &str) -> Result<Saved, Error> {
+pub async fn save_club(
+    state: &DeskState,
+    settings: &ClubConnection,
+    password: &str,
+) -> Result<Saved, Error> {
     state.open_club(settings, password).await?;
-    let kept = state.save(&DeskConfig::Club(settings.clone()), Some((&settings.desk_role, password)))?;
-    Ok(Saved { info: info(state).await, password_kept: kept.unwrap_or(Kept::MemoryOnly) })
+    let kept = state.save(
+        &DeskConfig::Club(settings.clone()),
+        Some((&settings.desk_role, password)),
+    )?;
+    Ok(Saved {
+        info: info(state).await,
+        password_kept: kept.unwrap_or(Kept::MemoryOnly),
+    })
 }
 
 #[tauri::command]
-pub async fn save_club_connection(state: State<'_, DeskState>, settings: ClubConnection, password: String) -> Result<Saved, Error> {
+pub async fn save_club_connection(
+    state: State<'_, DeskState>,
+    settings: ClubConnection,
+    password: String,
+) -> Result<Saved, Error> {
     save_club(&state, &settings, &password).await
 }
 
 /// At start without a keyring: the password for the saved settings, kept in memory only.
 pub async fn provide(state: &DeskState, password: &str) -> Result<AppInfo, Error> {
     let Some(DeskConfig::Club(settings)) = state.config().await else {
-        return Err(branch_desk_core::Error::invalid("password", "This desk is not set up for a club database.").into());
+        return Err(branch_desk_core::Error::invalid(
+            "password",
+            "This desk is not set up for a club database.",
+        )
+        .into());
     };
     state.open_club(&settings, password).await?;
     state.secrets.store(&settings.desk_role, password);
@@ -69,6 +93,9 @@ pub async fn provide(state: &DeskState, password: &str) -> Result<AppInfo, Error
 }
 
 #[tauri::command]
-pub async fn provide_password(state: State<'_, DeskState>, password: String) -> Result<AppInfo, Error> {
+pub async fn provide_password(
+    state: State<'_, DeskState>,
+    password: String,
+) -> Result<AppInfo, Error> {
     provide(&state, &password).await
 }

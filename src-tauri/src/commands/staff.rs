@@ -14,7 +14,11 @@ pub async fn sign_in_as(state: &DeskState, email: &str, pin: &str) -> Result<Sta
 }
 
 #[tauri::command]
-pub async fn sign_in(state: State<'_, DeskState>, email: String, pin: String) -> Result<StaffSession, Error> {
+pub async fn sign_in(
+    state: State<'_, DeskState>,
+    email: String,
+    pin: String,
+) -> Result<StaffSession, Error> {
     sign_in_as(&state, &email, &pin).await
 }
 
