@@ -168,11 +168,12 @@ async fn every_command_on_a_club_database(admin: PgPool) {
         .iter()
         .find(|x| x.starts_at > chrono::Utc::now() + chrono::Duration::hours(2))
         .unwrap();
-    let new = |kind, target| bookings::NewBooking {
+    let new = |kind, target| branch_desk_core::bookings::BookingRequest {
         kind,
         target_id: target,
         member_id: member,
         idempotency_key: uuid::Uuid::new_v4(),
+        staff_id: None,
         override_capacity: false,
         override_allowance: false,
         override_reason: None,
@@ -203,7 +204,7 @@ async fn every_command_on_a_club_database(admin: PgPool) {
             .unwrap();
         let full = bookings::book(
             &s,
-            bookings::NewBooking {
+            branch_desk_core::bookings::BookingRequest {
                 member_id: other_member,
                 ..new(BookingKind::Class, class.id)
             },

@@ -37,7 +37,7 @@ export interface AppInfo {
   demo_staff: DemoStaff[];
 }
 
-/** Mirrors `commands::bookings::NewBooking`: what the concierge drawer confirms. */
+/** What the concierge drawer confirms: `BookingRequest` without `staff_id` (the shell records the signed-in staff member). */
 export interface NewBooking {
   kind: BookingKind;
   target_id: string;

@@ -6,52 +6,26 @@ use std::path::PathBuf;
 use branch_desk_core::bookings::{
     self, Attendance, Booking, BookingFilter, BookingKind, BookingRequest, Page, PageRequest,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tauri::{Manager, State};
 use uuid::Uuid;
 
 use crate::state::DeskState;
 use crate::Error;
 
-/// What the drawer sends: the staff member comes from the session, not from the UI.
-#[derive(Debug, Clone, Deserialize)]
-pub struct NewBooking {
-    pub kind: BookingKind,
-    pub target_id: Uuid,
-    pub member_id: Uuid,
-    /// Made once per confirm by the UI, so a retried confirm cannot book twice.
-    pub idempotency_key: Uuid,
-    #[serde(default)]
-    pub override_capacity: bool,
-    #[serde(default)]
-    pub override_allowance: bool,
-    #[serde(default)]
-    pub override_reason: Option<String>,
-    #[serde(default)]
-    pub join_waitlist: bool,
-}
-
-pub async fn book(state: &DeskState, b: NewBooking) -> Result<Booking, Error> {
+/// Books from the concierge drawer. The staff member is always the signed-in one: whatever
+/// `staff_id` the UI sends is replaced, so the UI cannot choose who booked.
+pub async fn book(state: &DeskState, mut req: BookingRequest) -> Result<Booking, Error> {
     let staff = state.staff().await?;
     let desk = state.desk().await?;
-    let req = BookingRequest {
-        kind: b.kind,
-        target_id: b.target_id,
-        member_id: b.member_id,
-        idempotency_key: b.idempotency_key,
-        staff_id: Some(staff.id),
-        override_capacity: b.override_capacity,
-        override_allowance: b.override_allowance,
-        override_reason: b.override_reason,
-        join_waitlist: b.join_waitlist,
-    };
+    req.staff_id = Some(staff.id);
     Ok(bookings::book(&desk.pool, &req).await?)
 }
 
 #[tauri::command]
 pub async fn create_booking(
     state: State<'_, DeskState>,
-    booking: NewBooking,
+    booking: BookingRequest,
 ) -> Result<Booking, Error> {
     book(&state, booking).await
 }
