@@ -16,6 +16,23 @@ pub async fn migrate(pool: &PgPool) -> Result<()> {
     Ok(())
 }
 
+/// The newest migration applied to the database the pool talks to (a desk may read this, see
+/// `…_desk_reads_schema_version.sql`); `None` when the database was migrated by another tool.
+pub async fn schema_version(pool: &PgPool) -> Result<Option<i64>> {
+    let exists: bool =
+        sqlx::query_scalar("select to_regclass('public._sqlx_migrations') is not null")
+            .fetch_one(pool)
+            .await?;
+    if !exists {
+        return Ok(None);
+    }
+    Ok(
+        sqlx::query_scalar("select max(version) from public._sqlx_migrations where success")
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
 /// Who the current desk session is, as the database sees it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[ts(export)]

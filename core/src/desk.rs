@@ -175,6 +175,8 @@ pub struct Desk {
     pub branch: Branch,
     /// Every branch this desk may work for (one, or all for a head-office desk).
     pub branches: Vec<Branch>,
+    /// The newest migration applied to this database, read when the desk opened.
+    pub schema_version: Option<i64>,
 }
 
 /// Verifies the session is a proper desk role and picks its branch (`preferred` for a desk
@@ -197,11 +199,13 @@ pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
                 identity.role_name
             ))
         })?;
+    let schema_version = crate::db::schema_version(&pool).await?;
     Ok(Desk {
         pool,
         identity,
         branch,
         branches,
+        schema_version,
     })
 }
 

@@ -77,3 +77,26 @@ async fn a_desk_role_opens_and_an_admin_is_refused(admin: PgPool) {
         "an unreachable server is 'unavailable': {e:?}"
     );
 }
+
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn a_desk_reads_the_schema_version_and_nothing_else_of_migrations(admin: PgPool) {
+    let c = club(admin).await;
+    let newest = branch_desk_core::db::MIGRATOR
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap();
+    let desk = c.desk_pool(DESK_A, 1).await;
+    assert_eq!(
+        branch_desk_core::db::schema_version(&desk).await.unwrap(),
+        Some(newest)
+    );
+    let e = sqlx::query("select checksum from _sqlx_migrations limit 1")
+        .fetch_all(&desk)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("permission denied"),
+        "only version and success are readable: {e}"
+    );
+}
