@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod error;
 pub mod secrets;
+pub mod startup;
 pub mod state;
 
 pub use error::Error;
@@ -12,6 +13,16 @@ use tauri::Manager;
 
 /// Starts the desktop app. Called by `main.rs`; panics only if the window system cannot start.
 pub fn run() {
+    startup::process_started();
+    // Logs go to stderr; RUST_LOG overrides the level (e.g. RUST_LOG=debug).
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
     tauri::Builder::default()
         .setup(|app| {
             let paths = Paths {
@@ -23,7 +34,8 @@ pub fn run() {
             app.manage(DeskState::new(paths, secrets::Secrets::new(no_keyring)));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                handle.state::<DeskState>().open_from_config().await;
+                let connection = handle.state::<DeskState>().open_from_config().await;
+                startup::database_opened(&format!("{connection:?}"));
             });
             Ok(())
         })
@@ -47,6 +59,12 @@ pub fn run() {
             commands::bookings::list_bookings,
             commands::bookings::export_bookings_csv,
         ])
-        .run(tauri::generate_context!())
-        .expect("Branch Desk could not start its window");
+        .build(tauri::generate_context!())
+        .expect("Branch Desk could not start its window")
+        .run(|app, event| {
+            // Closing the window closes the pool and stops the embedded database cleanly.
+            if let tauri::RunEvent::Exit = event {
+                tauri::async_runtime::block_on(app.state::<DeskState>().close());
+            }
+        });
 }

@@ -15,6 +15,9 @@ use tokio::sync::RwLock;
 use crate::secrets::{Kept, Secrets};
 use crate::Error;
 
+const UNREACHABLE: &str =
+    "The club database cannot be reached. Check the connection and try again.";
+
 /// Where the desk keeps its files.
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -25,7 +28,8 @@ pub struct Paths {
 }
 
 /// The desk's connection, as the UI shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Connection {
     Connecting,
@@ -132,6 +136,37 @@ impl DeskState {
         }
     }
 
+    /// The banner's retry (on "Retry" and every few seconds). A desk with an open pool is pinged:
+    /// it keeps its pool and its signed-in staff member, and is `Ready` again as soon as the
+    /// database answers (the pool makes fresh connections itself). A desk that never opened, or
+    /// an embedded server that stopped, is opened again from the settings.
+    pub async fn retry(&self) -> Connection {
+        let (desk, demo) = {
+            let s = self.session.read().await;
+            (s.desk.clone(), s.embedded.is_some())
+        };
+        let Some(desk) = desk else {
+            return self.open_from_config().await;
+        };
+        let ping = tokio::time::timeout(
+            std::time::Duration::from_secs(3),
+            sqlx::query("select 1").execute(&desk.pool),
+        )
+        .await;
+        match ping {
+            Ok(Ok(_)) => self.set_connection(Connection::Ready).await,
+            Err(_) => self.fail(Error::not_connected(UNREACHABLE)).await,
+            Ok(Err(e)) if demo => {
+                tracing::warn!(error = %e, "the embedded database stopped answering; reopening it");
+                self.open_from_config().await
+            }
+            Ok(Err(e)) => {
+                self.fail(Error::from(branch_desk_core::Error::from(e)))
+                    .await
+            }
+        }
+    }
+
     /// Opens the embedded demo database (starting it, migrating, seeding once). Does not save
     /// settings: on first run the desk stays "not set up" until staff choose.
     pub async fn open_demo(&self) -> Result<(), Error> {
@@ -150,11 +185,11 @@ impl DeskState {
         Ok(())
     }
 
-    /// Connects to the club database as the desk role.
+    /// Connects to the club database as the desk role. The desk that was open stays open until
+    /// the new connection works: failed new settings change nothing.
     pub async fn open_club(&self, settings: &ClubConnection, password: &str) -> Result<(), Error> {
-        self.close().await;
-        self.set_connection(Connection::Connecting).await;
         let desk = connect_club(settings, password).await?;
+        self.close().await;
         let mut s = self.session.write().await;
         s.desk = Some(desk);
         s.config = Some(DeskConfig::Club(settings.clone()));
@@ -194,7 +229,8 @@ impl DeskState {
         c
     }
 
-    async fn fail(&self, e: Error) -> Connection {
+    /// The database could not be reached: the desk shows the banner and keeps retrying.
+    pub async fn fail(&self, e: Error) -> Connection {
         tracing::warn!(error = ?e, "the desk could not open its database");
         let message = e.body().message;
         self.set_connection(Connection::Unavailable { message })

@@ -4,10 +4,8 @@ import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import type { Booking } from "./bindings/Booking";
 import type { BookingFilter } from "./bindings/BookingFilter";
 import type { BookingKind } from "./bindings/BookingKind";
-import type { Branch } from "./bindings/Branch";
 import type { Class } from "./bindings/Class";
 import type { ClubConnection } from "./bindings/ClubConnection";
-import type { DemoStaff } from "./bindings/DemoStaff";
 import type { MemberHit } from "./bindings/MemberHit";
 import type { MemberPanel } from "./bindings/MemberPanel";
 import type { Page } from "./bindings/Page";
@@ -16,38 +14,18 @@ import type { Schedule } from "./bindings/Schedule";
 import type { StaffSession } from "./bindings/StaffSession";
 import type { StaffSummary } from "./bindings/StaffSummary";
 import type { Attendance } from "./bindings/Attendance";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { BookingRequest } from "./bindings/BookingRequest";
+import type { Connection } from "./bindings/Connection";
+import type { ConnectionTest } from "./bindings/ConnectionTest";
+import type { DatabaseMode } from "./bindings/DatabaseMode";
+import type { Exported } from "./bindings/Exported";
+import type { Saved } from "./bindings/Saved";
 
-export type DatabaseMode = "unconfigured" | "demo" | "club";
+export type { AppInfo, Connection, DatabaseMode };
 
-/** Mirrors `state::Connection` in src-tauri. */
-export type Connection =
-  | { state: "unconfigured" | "connecting" | "ready" | "needs_password" }
-  | { state: "unavailable"; message: string };
-
-/** Mirrors `commands::app::AppInfo` in src-tauri. */
-export interface AppInfo {
-  name: string;
-  version: string;
-  mode: DatabaseMode;
-  connection: Connection;
-  branch: Branch | null;
-  branches: Branch[];
-  desk_role: string | null;
-  staff: StaffSession | null;
-  demo_staff: DemoStaff[];
-}
-
-/** What the concierge drawer confirms: `BookingRequest` without `staff_id` (the shell records the signed-in staff member). */
-export interface NewBooking {
-  kind: BookingKind;
-  target_id: string;
-  member_id: string;
-  idempotency_key: string;
-  override_capacity: boolean;
-  override_allowance: boolean;
-  override_reason: string | null;
-  join_waitlist: boolean;
-}
+/** What the concierge drawer confirms: the shell fills in `staff_id` with the signed-in staff member. */
+export type NewBooking = Omit<BookingRequest, "staff_id">;
 
 /** An error from a command: `code` is stable for logic, `message` is written for staff. */
 export class ApiError extends Error {
@@ -103,9 +81,9 @@ export function createApi(invoke: Invoke) {
     reconnect: () => call<AppInfo>("reconnect"),
     useDemoDatabase: () => call<AppInfo>("use_demo_database"),
     testClubConnection: (settings: ClubConnection, password: string) =>
-      call<{ desk_role: string; branches: Branch[] }>("test_club_connection", { settings, password }),
+      call<ConnectionTest>("test_club_connection", { settings, password }),
     saveClubConnection: (settings: ClubConnection, password: string) =>
-      call<{ info: AppInfo; password_kept: "keyring" | "memory_only" }>("save_club_connection", { settings, password }),
+      call<Saved>("save_club_connection", { settings, password }),
     providePassword: (password: string) => call<AppInfo>("provide_password", { password }),
     signIn: (email: string, pin: string) => call<StaffSession>("sign_in", { email, pin }),
     signOut: () => call<void>("sign_out"),
@@ -119,7 +97,7 @@ export function createApi(invoke: Invoke) {
     setAttendance: (kind: BookingKind, bookingId: string, status: Attendance) =>
       call<void>("set_attendance", { kind, bookingId, status }),
     listBookings: (filter: BookingFilter, page: PageRequest) => call<Page>("list_bookings", { filter, page }),
-    exportBookingsCsv: (filter: BookingFilter) => call<{ path: string; bookings: number }>("export_bookings_csv", { filter }),
+    exportBookingsCsv: (filter: BookingFilter) => call<Exported>("export_bookings_csv", { filter }),
   };
 }
 

@@ -10,14 +10,16 @@ use tauri::State;
 use crate::state::{Connection, DeskState};
 use crate::Error;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
+#[ts(export, rename = "DatabaseMode")]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     Demo,
     Club,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct AppInfo {
     pub name: &'static str,
     pub version: &'static str,
@@ -28,6 +30,9 @@ pub struct AppInfo {
     pub branch: Option<Branch>,
     pub branches: Vec<Branch>,
     pub desk_role: Option<String>,
+    /// The newest migration applied to the database (Settings shows it).
+    #[ts(type = "number | null")]
+    pub schema_version: Option<i64>,
     pub staff: Option<StaffSession>,
     /// Only on the demo database: who can sign in, with their PINs.
     pub demo_staff: Vec<DemoStaff>,
@@ -56,21 +61,25 @@ pub async fn info(state: &DeskState) -> AppInfo {
             .map(|d| d.branches.clone())
             .unwrap_or_default(),
         desk_role: desk.as_ref().map(|d| d.identity.role_name.clone()),
+        schema_version: desk.as_ref().and_then(|d| d.schema_version),
         staff: state.staff().await.ok(),
     }
 }
 
 #[tauri::command]
 pub async fn app_info(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
+    crate::startup::first_screen();
     Ok(info(&state).await)
 }
 
 /// Tries the database again (the UI calls it on "Retry" and every few seconds while unreachable).
-/// A desk that is connected stays as it is, with its staff member signed in.
+/// A desk whose pool is open keeps it, with its staff member signed in (see `DeskState::retry`).
+pub async fn retry(state: &DeskState) -> AppInfo {
+    state.retry().await;
+    info(state).await
+}
+
 #[tauri::command]
 pub async fn reconnect(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
-    if state.connection().await != Connection::Ready {
-        state.open_from_config().await;
-    }
-    Ok(info(&state).await)
+    Ok(retry(&state).await)
 }

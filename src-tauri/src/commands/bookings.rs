@@ -93,9 +93,11 @@ pub async fn list_bookings(
     list(&state, filter, page).await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Exported {
     pub path: PathBuf,
+    #[ts(type = "number")]
     pub bookings: u64,
 }
 

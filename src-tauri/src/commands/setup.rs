@@ -21,7 +21,8 @@ pub async fn use_demo_database(state: State<'_, DeskState>) -> Result<AppInfo, E
     use_demo(&state).await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ConnectionTest {
     pub desk_role: String,
     pub branches: Vec<branch_desk_core::desk::Branch>,
@@ -45,7 +46,8 @@ pub async fn test_club_connection(
     test(&settings, &password).await
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Saved {
     pub info: AppInfo,
     /// Where the password went: the OS keyring, or memory only (asked again at next start).
@@ -87,7 +89,15 @@ pub async fn provide(state: &DeskState, password: &str) -> Result<AppInfo, Error
         )
         .into());
     };
-    state.open_club(&settings, password).await?;
+    match state.open_club(&settings, password).await {
+        Ok(()) => {}
+        // The server is down, so the password could not be checked: keep it (in memory) and let
+        // the banner's retry connect once the server is back. A refused password is not kept.
+        Err(e) if e.body().code == "unavailable" => {
+            state.fail(e).await;
+        }
+        Err(e) => return Err(e),
+    }
     state.secrets.store(&settings.desk_role, password);
     Ok(info(state).await)
 }
