@@ -3,7 +3,7 @@
 import "./styles.css";
 import { api, errorText, ApiError, type AppInfo } from "./api";
 import { shortcutFor } from "./keys";
-import { bannerText, renderBanner, renderFrame, stageFor, type View } from "./shell";
+import { aboutText, bannerText, renderBanner, renderFrame, stageFor, type View } from "./shell";
 import { renderBookings, type BookingsScreen } from "./screens/bookings";
 import { openConcierge, type Drawer } from "./screens/concierge";
 import { renderMembers } from "./screens/members";
@@ -45,8 +45,11 @@ async function retry(): Promise<void> {
     retrying = false;
     const before = stageFor(info);
     info = fresh;
-    if (fresh.connection.state !== "unavailable" || stageFor(fresh) !== before) draw();
-    else showBanner(bannerText(fresh.connection));
+    // Mid-session the open screen and drawer (with its pending confirm) stay as they are and only
+    // the banner goes; elsewhere (e.g. sign-in at start) the screen is drawn again.
+    const keep = stageFor(fresh) === before && (before === "desk" || fresh.connection.state === "unavailable");
+    if (keep) showBanner(bannerText(fresh.connection));
+    else draw();
   } catch (e) {
     retrying = false;
     showBanner(errorText(e));
@@ -98,6 +101,7 @@ function draw(): void {
     case "setup":
       renderSetup(main, {
         api,
+        about: info && info.connection.state === "ready" ? aboutText(info) : undefined,
         onDone: (fresh, message) => {
           settingsOpen = false;
           info = fresh;
@@ -142,6 +146,8 @@ function draw(): void {
           }
         },
       });
+      if (info?.first_run) main.prepend(setupOffer(true));
+      else main.append(setupOffer(false));
       if (note) main.prepend(h("p", { class: "notice", role: "status" }, note));
       note = undefined;
       return;
@@ -156,6 +162,23 @@ function draw(): void {
       (root.querySelector(`.tab[data-view=${view}]`) as HTMLElement | null)?.setAttribute("aria-current", "page");
       return;
   }
+}
+
+/** On the sign-in screen: first run offers to connect this desk to the club database (until then
+ * it runs on the demo database); later, the connection settings stay one click away. */
+function setupOffer(firstRun: boolean): HTMLElement {
+  const open = h(
+    "button",
+    { type: "button", class: firstRun ? "primary inline" : "link-button", "data-testid": "open-setup" },
+    firstRun ? "Connect to the club database" : "Connection settings",
+  );
+  open.addEventListener("click", () => {
+    settingsOpen = true;
+    draw();
+  });
+  return firstRun
+    ? h("p", { class: "notice first-run", "data-testid": "first-run" }, "This desk is not set up yet: it runs on the demo database. ", open)
+    : h("p", { class: "settings-link" }, open);
 }
 
 /** Sign out (also the quick switch: the sign-in screen lists the desk's staff). */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { bannerText, renderBanner, renderFrame, renderShell, stageFor } from "./shell";
+import { aboutText, bannerText, renderBanner, renderFrame, renderShell, stageFor } from "./shell";
 import { appInfo, manager } from "./test-fixtures";
 
 describe("renderShell", () => {
@@ -42,10 +42,18 @@ describe("renderShell", () => {
   });
 });
 
+describe("aboutText", () => {
+  it("names the version, the database and its schema version", () => {
+    expect(aboutText(appInfo())).toBe("Branch Desk 0.1.0 · demo database · schema 20261127000900");
+    expect(aboutText(appInfo({ mode: "club", desk_role: "desk_ldn", schema_version: null }))).toBe(
+      "Branch Desk 0.1.0 · club database as desk_ldn · schema unknown",
+    );
+  });
+});
+
 describe("stageFor", () => {
   it("follows the connection state and the signed-in staff", () => {
     expect(stageFor(null)).toBe("connecting");
-    expect(stageFor(appInfo({ mode: "unconfigured", connection: { state: "unconfigured" } }))).toBe("setup");
     expect(stageFor(appInfo({ connection: { state: "needs_password" } }))).toBe("password");
     expect(stageFor(appInfo({ connection: { state: "connecting" } }))).toBe("connecting");
     expect(stageFor(appInfo())).toBe("sign-in");

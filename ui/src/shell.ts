@@ -17,8 +17,6 @@ export type Stage = "setup" | "password" | "connecting" | "sign-in" | "desk";
 export function stageFor(info: AppInfo | null): Stage {
   if (!info) return "connecting";
   switch (info.connection.state) {
-    case "unconfigured":
-      return "setup";
     case "needs_password":
       return "password";
     case "connecting":
@@ -27,6 +25,13 @@ export function stageFor(info: AppInfo | null): Stage {
       // Unavailable still shows the last screen under a banner; without staff that is sign-in.
       return info.staff ? "desk" : "sign-in";
   }
+}
+
+/** Settings' "About" line: app version, database and its schema version (for support calls). */
+export function aboutText(info: AppInfo): string {
+  const database = info.mode === "demo" ? "demo database" : `club database as ${info.desk_role ?? "?"}`;
+  const schema = info.schema_version === null ? "schema unknown" : `schema ${info.schema_version}`;
+  return `${info.name} ${info.version} · ${database} · ${schema}`;
 }
 
 /** The banner text while the database is unreachable; null when all is well. */

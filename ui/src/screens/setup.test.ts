@@ -76,3 +76,14 @@ describe("renderSetup", () => {
     expect([...main.querySelectorAll("#setup-branch_id option")].map((o) => o.textContent)).toContain("Central (CTR)");
   });
 });
+
+describe("renderSetup's about line", () => {
+  it("is shown when the desk has a database open, and absent otherwise", () => {
+    const api = { useDemoDatabase: vi.fn(), testClubConnection: vi.fn(), saveClubConnection: vi.fn() };
+    const main = document.createElement("main");
+    renderSetup(main, { api, onDone: vi.fn(), about: "Branch Desk 0.1.0 · demo database · schema 20261127000900" });
+    expect(main.querySelector("[data-testid=about]")?.textContent).toBe("Branch Desk 0.1.0 · demo database · schema 20261127000900");
+    renderSetup(main, { api, onDone: vi.fn() });
+    expect(main.querySelector("[data-testid=about]")).toBeNull();
+  });
+});

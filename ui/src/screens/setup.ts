@@ -64,6 +64,8 @@ export function readSetup(v: SetupValues): { settings: ClubConnection | null; er
 export interface SetupOptions {
   api: Pick<Api, "testClubConnection" | "saveClubConnection" | "useDemoDatabase">;
   onDone: (info: AppInfo, note?: string) => void;
+  /** The "About" line (version, database, schema), when the desk has one open. */
+  about?: string;
   /** Shown as a Cancel button when settings are changed later from the app. */
   onCancel?: () => void;
 }
@@ -185,6 +187,7 @@ export function renderSetup(main: HTMLElement, options: SetupOptions): HTMLEleme
     h("hr"),
     form,
     cancel,
+    options.about ? h("p", { class: "muted about", "data-testid": "about" }, options.about) : null,
   );
   main.replaceChildren(card);
   demo.focus();
