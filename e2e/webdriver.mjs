@@ -101,8 +101,8 @@ export class Session {
   }
 
   /** Base64 PNG of the viewport. */
-  async screenshot() {
-    return this.cmd("GET", "/screenshot", undefined, "take screenshot", 30_000);
+  async screenshot(timeoutMs = 30_000) {
+    return this.cmd("GET", "/screenshot", undefined, "take screenshot", timeoutMs);
   }
 
   async delete() {

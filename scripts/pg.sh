@@ -3,6 +3,7 @@
 #   pg_start DIR PORT   initialise (once) and start a cluster in DIR on 127.0.0.1:PORT,
 #                       trust auth on loopback only; exports DATABASE_URL for its superuser
 #   pg_stop DIR         stop it
+#   pg_require_passwords DIR   loopback logins other than `postgres` need their password
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user.
 
 pg_bin_dir() {
@@ -30,6 +31,18 @@ pg_start() {
     "-h 127.0.0.1 -p $port -k /tmp -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB" >/dev/null \
     || { tail -50 "$dir/server.log"; return 1; }
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+# pg_require_passwords DIR: loopback logins need a password (SCRAM), except the `postgres`
+# superuser, which stays trusted for the tests' own set-up. For tests of wrong passwords.
+pg_require_passwords() {
+  local dir=$1
+  printf '%s\n' \
+    "local all all trust" \
+    "host all postgres 127.0.0.1/32 trust" \
+    "host all all 127.0.0.1/32 scram-sha-256" >"$dir/pg_hba.conf"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir/pg_hba.conf"
+  pg_as_owner "$(pg_bin_dir)/pg_ctl" -D "$dir" reload >/dev/null
 }
 
 pg_stop() {

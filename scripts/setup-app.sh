@@ -14,7 +14,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 APT_PACKAGES=(
   build-essential pkg-config file libssl-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
-  xvfb xauth webkit2gtk-driver desktop-file-utils
+  xvfb xauth webkit2gtk-driver desktop-file-utils imagemagick
 )
 TAURI_DRIVER_VERSION="^2"
 NODE_MIN="20.19.0" # vite 7 needs Node 20.19+ or 22.12+
