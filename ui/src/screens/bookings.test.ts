@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { actionsFor, back, buildFilter, currentCursor, firstPage, forward, pageNumber } from "./bookings";
+import { describe, expect, it, vi } from "vitest";
+import type { BookingRow } from "../bindings/BookingRow";
+import { actionsFor, back, buildFilter, currentCursor, firstPage, forward, pageNumber, renderBookings } from "./bookings";
 
 const values = { from: "", to: "", kind: "", status: "", item: "", memberId: "" };
 
@@ -44,10 +45,47 @@ describe("keyset pager", () => {
 });
 
 describe("actionsFor", () => {
-  it("offers check-in and no-show on booked rows, cancel on live ones, nothing on finished ones", () => {
+  it("offers check-in and no-show on booked rows, cancel on live ones, late check-in on no-shows, nothing on finished ones", () => {
     expect(actionsFor({ status: "booked" })).toEqual(["attended", "no_show", "cancel"]);
     expect(actionsFor({ status: "waitlisted" })).toEqual(["cancel"]);
+    expect(actionsFor({ status: "no_show" })).toEqual(["attended"]);
     expect(actionsFor({ status: "cancelled" })).toEqual([]);
     expect(actionsFor({ status: "attended" })).toEqual([]);
+  });
+});
+
+describe("row actions", () => {
+  const row: BookingRow = {
+    kind: "class", id: "bk1", branch_id: "b1", starts_at: "2026-11-28T18:00:00Z", status: "booked", member_id: "m1", member_number: "M1",
+    member_name: "Henry Schmidt", item_name: "Spin", item_id: "c1", booked_by_staff_id: null, booked_by_name: null,
+    capacity_override: false, allowance_override: false, override_reason: null, created_at: "2026-11-27T10:00:00Z",
+  };
+  const flush = () => new Promise((r) => setTimeout(r, 0));
+
+  it("says what a confirmed cancel did after the list reloads (the waitlist moved up)", async () => {
+    let rows = [row];
+    const api = {
+      listBookings: vi.fn(async () => ({ rows, next: null })),
+      cancelBooking: vi.fn(async () => {
+        rows = [{ ...row, status: "cancelled" }];
+        return "bk2";
+      }),
+      setAttendance: vi.fn(),
+      exportBookingsCsv: vi.fn(),
+      searchMembers: vi.fn(async () => []),
+      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
+      upcomingClasses: vi.fn(async () => []),
+    };
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
+    await flush();
+    (main.querySelector("tr[data-booking-id=bk1] button[data-action=cancel]") as HTMLButtonElement).click();
+    (main.querySelector("[data-testid=confirm-yes]") as HTMLButtonElement).click();
+    await flush();
+    await flush();
+    expect(api.cancelBooking).toHaveBeenCalledWith("class", "bk1");
+    expect(main.querySelector("[data-testid=bookings-status]")?.textContent).toBe("Cancelled; the first on the waitlist now has the place.");
+    expect(main.querySelector("tr[data-booking-id=bk1] .pill")?.textContent).toBe("Cancelled");
   });
 });

@@ -63,10 +63,12 @@ export function back(p: Pager): Pager {
 
 export type RowAction = "cancel" | "attended" | "no_show";
 
-/** What staff may do with a row: live bookings can be cancelled; booked ones checked in or marked no-show. */
+/** What staff may do with a row: live bookings can be cancelled; booked ones checked in or marked
+ * no-show; a no-show who turns up late can still be checked in. */
 export function actionsFor(row: Pick<BookingRow, "status">): RowAction[] {
   if (row.status === "booked") return ["attended", "no_show", "cancel"];
   if (row.status === "waitlisted") return ["cancel"];
+  if (row.status === "no_show") return ["attended"];
   return [];
 }
 
@@ -122,7 +124,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   const newBooking = h("button", { type: "button", class: "primary inline", "data-testid": "new-booking" }, "New Booking (Ctrl+N)");
   newBooking.addEventListener("click", options.onNewBooking);
   const exportButton = h("button", { type: "button", class: "secondary", "data-testid": "export-csv" }, "Export CSV");
-  const status_ = h("p", { class: "form-status", role: "status", "data-testid": "bookings-status" });
+  const status_ = h("p", { class: "form-status", role: "status", tabindex: "-1", "data-testid": "bookings-status" });
   const tbody = h("tbody", { "data-testid": "bookings-rows" });
   const prev = h("button", { type: "button", class: "secondary", "data-testid": "page-prev" }, "← Previous");
   const next = h("button", { type: "button", class: "secondary", "data-testid": "page-next" }, "Next →");
@@ -208,14 +210,17 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
             note.textContent = "";
             try {
               const k = row.kind as BookingKind;
+              let said: string;
               if (a === "cancel") {
                 const promoted = await options.api.cancelBooking(k, row.id);
-                status_.textContent = promoted ? "Cancelled; the first on the waitlist now has the place." : "Cancelled.";
+                said = promoted ? "Cancelled; the first on the waitlist now has the place." : "Cancelled.";
               } else {
                 await options.api.setAttendance(k, row.id, a);
-                status_.textContent = a === "attended" ? "Checked in." : "Marked as no-show.";
+                said = a === "attended" ? "Checked in." : "Marked as no-show.";
               }
               await load();
+              status_.textContent = said; // after the reload, which clears the status line
+              status_.focus(); // the row's buttons are gone with the reload: keep focus on the page
             } catch (e) {
               note.textContent = errorText(e);
               yes.disabled = no.disabled = false;
