@@ -213,28 +213,8 @@ pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
 /// settings before saving them and to open the desk at start).
 pub async fn connect_club(conn: &ClubConnection, password: &str) -> Result<Desk> {
     conn.validate()?;
-    let pool = crate::db::connect(conn.options(password), 5)
-        .await
-        .map_err(|e| match e {
-            Error::Database(inner) => login_error(inner),
-            other => other,
-        })?;
+    let pool = crate::db::connect(conn.options(password), 5).await?;
     open_desk(pool, conn.branch_id).await
-}
-
-fn login_error(err: sqlx::Error) -> Error {
-    let code = err
-        .as_database_error()
-        .and_then(|d| d.code())
-        .map(|c| c.into_owned())
-        .unwrap_or_default();
-    match code.as_str() {
-        "28P01" | "28000" => {
-            Error::NotAllowed("The database refused this desk role or password.".into())
-        }
-        "3D000" => Error::invalid("database", "That database does not exist on the server."),
-        _ => Error::Database(err),
-    }
 }
 
 #[cfg(test)]

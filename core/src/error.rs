@@ -243,6 +243,14 @@ impl From<sqlx::Error> for Error {
                 field: None,
                 reason: "A value is not in the right format.".into(),
             }),
+            // connecting: wrong password or a role that may not log in; no such database
+            "28P01" | "28000" => Some(Error::NotAllowed(
+                "The database refused this desk role or password.".into(),
+            )),
+            "3D000" => Some(Error::invalid(
+                "database",
+                "That database does not exist on the server.",
+            )),
             // admin shutdown, cannot connect now, too many connections
             c if c.starts_with("08") || c == "57P01" || c == "57P03" || c == "53300" => {
                 return Error::Unavailable(err)
