@@ -268,6 +268,11 @@ async fn every_command_on_a_club_database(admin: PgPool) {
     // Next start without a keyring: the password is asked for again and kept in memory only.
     let s2 = state(dir.path());
     assert_eq!(s2.open_from_config().await, Connection::NeedsPassword);
+    assert_eq!(
+        app::info(&s2).await.desk_role.as_deref(),
+        Some("test_shell_desk_ldn"),
+        "the password prompt names the saved desk role"
+    );
     setup::provide(&s2, "pw")
         .await
         .expect("the password opens the saved connection");

@@ -39,11 +39,18 @@ pub struct AppInfo {
 }
 
 pub async fn info(state: &DeskState) -> AppInfo {
-    let mode = match state.config().await {
+    let config = state.config().await;
+    let mode = match config {
         Some(DeskConfig::Club(_)) if !state.is_demo().await => Mode::Club,
         _ => Mode::Demo,
     };
     let desk = state.desk().await.ok();
+    // The open desk's role, or the saved one (the password prompt names it before connecting).
+    let desk_role = match (&desk, &config) {
+        (Some(d), _) => Some(d.identity.role_name.clone()),
+        (None, Some(DeskConfig::Club(settings))) => Some(settings.desk_role.clone()),
+        _ => None,
+    };
     AppInfo {
         name: "Branch Desk",
         version: env!("CARGO_PKG_VERSION"),
@@ -60,7 +67,7 @@ pub async fn info(state: &DeskState) -> AppInfo {
             .as_ref()
             .map(|d| d.branches.clone())
             .unwrap_or_default(),
-        desk_role: desk.as_ref().map(|d| d.identity.role_name.clone()),
+        desk_role,
         schema_version: desk.as_ref().and_then(|d| d.schema_version),
         staff: state.staff().await.ok(),
     }

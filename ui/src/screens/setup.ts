@@ -141,6 +141,7 @@ export function renderSetup(main: HTMLElement, options: SetupOptions): HTMLEleme
     } finally {
       for (const b of [test, save, demo]) b.disabled = false;
       button.textContent = text;
+      status.scrollIntoView?.({ block: "nearest" }); // the result line sits below the fold at 768 px
     }
   };
 
