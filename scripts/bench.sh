@@ -2,7 +2,8 @@
 # The benchmark command (README "Benchmarks"): starts a throwaway PostgreSQL (unless
 # DATABASE_URL points at one, as an administrator), builds the bench in release mode, generates
 # a large club in a fresh database and runs each pair of issue 6 side by side. Prints a table
-# and writes bench-results/{full,quick}.{md,csv}.
+# and writes bench-results/{full,quick}.{md,csv}. The full run then builds the release app and
+# .deb and measures the app itself (scripts/bench-app.sh: start-up, memory, sizes).
 #   scripts/bench.sh           200,000 members, 1,000,000 bookings (about 15-20 minutes on 2 cores)
 #   scripts/bench.sh --quick   tiny sizes, every pair once (CI): fails only on errors or broken invariants
 # Extra arguments go to the bench (--out DIR, --keep-db).
@@ -26,3 +27,13 @@ export DATABASE_URL
 
 log "benchmarks"
 "$BIN" "$@"
+
+case " $* " in
+  *" --quick "*) ;;
+  *)
+    log "the app: release build and .deb, then start-up, memory and sizes"
+    scripts/setup-app.sh
+    ui/node_modules/.bin/tauri build --ci -- --locked
+    scripts/bench-app.sh
+    ;;
+esac

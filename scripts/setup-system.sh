@@ -3,7 +3,7 @@
 set -euo pipefail
 PACKAGES=(postgresql postgresql-contrib build-essential pkg-config file libssl-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
-  xvfb xauth webkit2gtk-driver desktop-file-utils)
+  xvfb xauth webkit2gtk-driver desktop-file-utils imagemagick python3)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

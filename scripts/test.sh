@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command (README): installs what is missing, starts a throwaway PostgreSQL (unless
 # DATABASE_URL points at one), and runs every test: core database tests, the shell's command
-# tests, the UI unit tests, the benchmark's quick mode, and the end-to-end test through the real
-# app window. Safe to run again; keeps target/ between runs.
+# tests, the UI unit tests, the benchmark's quick mode, and the packaged installer test (release
+# .deb built, inspected, installed, driven through its window on the demo and a club database,
+# upgraded, removed). Safe to run again; keeps target/ between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -26,15 +27,15 @@ log "UI build (the app embeds ui/dist)"
 log "core: unit and database tests"
 cargo test --locked -p branch-desk-core --all-features -- --test-threads="${TEST_THREADS:-4}"
 
-log "TypeScript types generated from Rust (ts-rs) are committed and current"
+log "shell: command tests (same features as the app build, so the build is shared)"
+BRANCH_DESK_NO_KEYRING=1 cargo test --locked -p branch-desk --features tauri/custom-protocol
+
+log "TypeScript types generated from Rust (ts-rs, by the tests above) are committed and current"
 if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- ui/src/bindings)" ]; then
   echo "ui/src/bindings differs from what the Rust types generate; commit the regenerated files:" >&2
   git status --porcelain -- ui/src/bindings >&2
   exit 1
 fi
-
-log "shell: command tests (same features as the app build, so the build is shared)"
-BRANCH_DESK_NO_KEYRING=1 cargo test --locked -p branch-desk --features tauri/custom-protocol
 
 log "UI: type check and unit tests"
 scripts/test-ui.sh
@@ -42,7 +43,7 @@ scripts/test-ui.sh
 log "benchmarks: quick mode (figures printed, nothing timed is asserted)"
 cargo run --locked -q -p branch-desk-bench -- --quick --out "${TMPDIR:-/tmp}/branch-desk-bench-quick"
 
-log "end-to-end: the real app window under Xvfb"
-E2E_SKIP_SETUP=1 scripts/test-e2e.sh
+log "installer: release .deb, installed, driven under Xvfb (demo, club, upgrade), removed"
+scripts/test-installer.sh
 
 log "all tests passed"

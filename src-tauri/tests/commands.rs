@@ -1,26 +1,16 @@
 //! The shell's commands against a real PostgreSQL club database (and the embedded demo one),
 //! called the way the UI calls them, including the `{ code, message }` error shapes.
 
+mod common;
+
 use branch_desk_core::bookings::{Attendance, BookingFilter, BookingKind, PageRequest, Sort};
-use branch_desk_core::db::create_desk_role;
-use branch_desk_core::desk::{ClubConnection, TlsMode};
-use branch_desk_core::generator::{generate_club, ClubSpec};
+use branch_desk_core::desk::ClubConnection;
 use branch_desk_lib::commands::{app, bookings, members, schedule, setup, staff};
-use branch_desk_lib::secrets::Secrets;
-use branch_desk_lib::state::{Connection, DeskState, Paths};
+use branch_desk_lib::state::Connection;
 use branch_desk_lib::Error;
+use common::{booking, club_with_desk, state};
 use serde_json::Value;
 use sqlx::PgPool;
-
-fn state(dir: &std::path::Path) -> DeskState {
-    DeskState::new(
-        Paths {
-            config_file: dir.join("config/desk.toml"),
-            demo_data_dir: dir.join("data/demo-db"),
-        },
-        Secrets::new(true),
-    )
-}
 
 fn code(e: Error) -> String {
     let json: Value = serde_json::to_value(&e).unwrap();
@@ -33,19 +23,8 @@ fn code(e: Error) -> String {
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
 async fn every_command_on_a_club_database(admin: PgPool) {
-    let club = generate_club(
-        &admin,
-        &ClubSpec {
-            seed: 21,
-            members: 300,
-        },
-    )
-    .await
-    .unwrap();
+    let (club, mut settings) = club_with_desk(&admin, 21, 300, "test_shell_desk_ldn").await;
     let ldn = club.branch("LDN");
-    create_desk_role(&admin, "test_shell_desk_ldn", None, Some(ldn.id))
-        .await
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let s = state(dir.path());
 
@@ -56,16 +35,6 @@ async fn every_command_on_a_club_database(admin: PgPool) {
     );
     assert!(app::info(&s).await.first_run, "no settings saved yet");
 
-    let o = admin.connect_options();
-    let mut settings = ClubConnection {
-        host: o.get_host().into(),
-        port: o.get_port(),
-        database: o.get_database().unwrap().into(),
-        desk_role: "test_shell_desk_ldn".into(),
-        tls: TlsMode::Disable,
-        ca_file: None,
-        branch_id: None,
-    };
     let bad = ClubConnection {
         desk_role: "postgres".into(),
         ..settings.clone()
@@ -168,17 +137,7 @@ async fn every_command_on_a_club_database(admin: PgPool) {
         .iter()
         .find(|x| x.starts_at > chrono::Utc::now() + chrono::Duration::hours(2))
         .unwrap();
-    let new = |kind, target| branch_desk_core::bookings::BookingRequest {
-        kind,
-        target_id: target,
-        member_id: member,
-        idempotency_key: uuid::Uuid::new_v4(),
-        staff_id: None,
-        override_capacity: false,
-        override_allowance: false,
-        override_reason: None,
-        join_waitlist: false,
-    };
+    let new = |kind, target| booking(kind, target, member);
     let b = bookings::book(&s, new(BookingKind::Recovery, slot.id))
         .await
         .unwrap();

@@ -5,13 +5,13 @@
 
 use std::net::SocketAddr;
 
-use branch_desk_core::bookings::{BookingKind, BookingRequest};
-use branch_desk_core::db::create_desk_role;
-use branch_desk_core::desk::{ClubConnection, TlsMode};
-use branch_desk_core::generator::{generate_club, ClubSpec};
+mod common;
+
+use branch_desk_core::bookings::BookingKind;
+use branch_desk_core::desk::ClubConnection;
 use branch_desk_lib::commands::{app, bookings, schedule, setup, staff};
-use branch_desk_lib::secrets::Secrets;
-use branch_desk_lib::state::{Connection, DeskState, Paths};
+use branch_desk_lib::state::Connection;
+use common::{booking, club_with_desk, state};
 use sqlx::PgPool;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
@@ -45,23 +45,9 @@ impl Relay {
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
 async fn the_database_goes_away_and_comes_back_without_doubling_a_booking(admin: PgPool) {
-    let club = generate_club(
-        &admin,
-        &ClubSpec {
-            seed: 5,
-            members: 50,
-        },
-    )
-    .await
-    .unwrap();
+    let (club, direct) = club_with_desk(&admin, 5, 50, "test_outage_desk").await;
     let ldn = club.branch("LDN");
-    create_desk_role(&admin, "test_outage_desk", None, Some(ldn.id))
-        .await
-        .unwrap();
-    let o = admin.connect_options();
-    let upstream: SocketAddr = format!("{}:{}", o.get_host(), o.get_port())
-        .parse()
-        .unwrap();
+    let upstream: SocketAddr = format!("{}:{}", direct.host, direct.port).parse().unwrap();
     let listen: SocketAddr = {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap()
@@ -69,21 +55,11 @@ async fn the_database_goes_away_and_comes_back_without_doubling_a_booking(admin:
     let relay = Relay::start(listen, upstream).await;
 
     let dir = tempfile::tempdir().unwrap();
-    let s = DeskState::new(
-        Paths {
-            config_file: dir.path().join("desk.toml"),
-            demo_data_dir: dir.path().join("demo-db"),
-        },
-        Secrets::new(true),
-    );
+    let s = state(dir.path());
     let settings = ClubConnection {
         host: listen.ip().to_string(),
         port: listen.port(),
-        database: o.get_database().unwrap().into(),
-        desk_role: "test_outage_desk".into(),
-        tls: TlsMode::Disable,
-        ca_file: None,
-        branch_id: None,
+        ..direct
     };
     setup::save_club(&s, &settings, "pw").await.unwrap();
     let me = staff::sign_in_as(&s, "frank.desk.ldn@branchdesk.example", "1357")
@@ -106,17 +82,7 @@ async fn the_database_goes_away_and_comes_back_without_doubling_a_booking(admin:
     .await
     .unwrap();
     let slot = week.slots.iter().find(|x| x.booked_count == 0).unwrap();
-    let request = BookingRequest {
-        kind: BookingKind::Recovery,
-        target_id: slot.id,
-        member_id: member,
-        idempotency_key: uuid::Uuid::new_v4(),
-        staff_id: None,
-        override_capacity: false,
-        override_allowance: false,
-        override_reason: None,
-        join_waitlist: false,
-    };
+    let request = booking(BookingKind::Recovery, slot.id, member);
 
     relay.cut().await;
     let e = bookings::book(&s, request.clone()).await.unwrap_err();
@@ -164,13 +130,7 @@ async fn the_database_goes_away_and_comes_back_without_doubling_a_booking(admin:
     // The next start, with the server down: no keyring, so the desk asks for the password; the
     // password is kept (in memory) while the server cannot check it, and the retry connects.
     relay.cut().await;
-    let next = DeskState::new(
-        Paths {
-            config_file: dir.path().join("desk.toml"),
-            demo_data_dir: dir.path().join("demo-db"),
-        },
-        Secrets::new(true),
-    );
+    let next = state(dir.path());
     assert_eq!(next.open_from_config().await, Connection::NeedsPassword);
     let info = setup::provide(&next, "pw").await.unwrap();
     assert!(
