@@ -64,7 +64,11 @@ start() {
   rss="$(rss_of "$app")/$(rss_of "$app" $(descendants "$app"))"
   first="$(sed -n 's/.*startup: first screen.*ms=\([0-9]*\).*/\1/p' "$log" | head -1)"
   db="$(sed -n 's/.*startup: database opened.*ms=\([0-9]*\).*/\1/p' "$log" | head -1)"
-  kill -TERM -- "-$pid" 2>/dev/null || true
+  # Close the app itself first (a signal to the whole group was seen to leave it running), then
+  # whatever is left of xvfb-run's group.
+  [ -n "$app" ] && kill -TERM "$app" 2>/dev/null
+  for _ in $(seq 20); do kill -0 "$app" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL -- "-$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   echo "${first:-?} ${db:-?} ${rss}"
 }
