@@ -81,6 +81,21 @@ impl Club {
 }
 
 /// Generates a small club (200 members) in the test database and maps the test desks.
+/// Roles belong to the cluster while each test has its own database, so tests running at once
+/// create and alter the same desk roles together, which PostgreSQL may refuse with "tuple
+/// concurrently updated" (XX000). Try again briefly; any other failure still fails the test.
+async fn desk_role(admin: &PgPool, role: &str, branch: Option<Uuid>) {
+    for attempt in 1..=10u64 {
+        match create_desk_role(admin, role, None, branch).await {
+            Ok(()) => return,
+            Err(e) if attempt < 10 && format!("{e:?}").contains("tuple concurrently updated") => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+            }
+            Err(e) => panic!("desk role {role}: {e:?}"),
+        }
+    }
+}
+
 pub async fn club(admin: PgPool) -> Club {
     let club = generate_club(
         &admin,
@@ -91,15 +106,9 @@ pub async fn club(admin: PgPool) -> Club {
     )
     .await
     .expect("club generated");
-    create_desk_role(&admin, DESK_A, None, Some(club.branch("LDN").id))
-        .await
-        .expect("desk A");
-    create_desk_role(&admin, DESK_B, None, Some(club.branch("NYC").id))
-        .await
-        .expect("desk B");
-    create_desk_role(&admin, DESK_HQ, None, None)
-        .await
-        .expect("manager desk");
+    desk_role(&admin, DESK_A, Some(club.branch("LDN").id)).await;
+    desk_role(&admin, DESK_B, Some(club.branch("NYC").id)).await;
+    desk_role(&admin, DESK_HQ, None).await;
     sqlx::query(&format!(
         "do $$ begin
            create role {GATEWAY} login noinherit;
