@@ -4,6 +4,8 @@
 #                       trust auth on loopback only; exports DATABASE_URL for its superuser
 #   pg_stop DIR         stop it
 #   pg_require_passwords DIR   loopback logins other than `postgres` need their password
+#   pg_club DIR PORT ROLE PASSWORD   the end-to-end tests' club database (see below)
+#   pg_free_port        a free loopback TCP port
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user.
 
 pg_bin_dir() {
@@ -43,6 +45,23 @@ pg_require_passwords() {
     "host all all 127.0.0.1/32 scram-sha-256" >"$dir/pg_hba.conf"
   [ "$(id -u)" = 0 ] && chown postgres: "$dir/pg_hba.conf"
   pg_as_owner "$(pg_bin_dir)/pg_ctl" -D "$dir" reload >/dev/null
+}
+
+pg_free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# pg_club DIR PORT ROLE PASSWORD: a cluster in DIR that requires passwords, with a `club` database
+# migrated and seeded with the demo club (core/examples/seed_club.rs) and ROLE a London desk role
+# logging in with PASSWORD.
+pg_club() {
+  local dir=$1 port=$2 role=$3 password=$4 root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  pg_start "$dir" "$port"
+  pg_require_passwords "$dir"
+  psql "postgres://postgres@127.0.0.1:$port/postgres" -Xqc "create database club" >/dev/null
+  (cd "$root" && DATABASE_URL="postgres://postgres@127.0.0.1:$port/club" \
+    cargo run --locked -q -p branch-desk-core --example seed_club -- "$role" "$password" LDN)
 }
 
 pg_stop() {

@@ -80,8 +80,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
 # The club suite's database: a cluster that requires passwords, a `club` database migrated and
 # seeded with the demo club, and a desk role for London with a password. E2E_PG_DIR and
 # E2E_CLUB_PORT name a cluster set up before (the installer test keeps one across two runs).
@@ -89,14 +87,10 @@ export E2E_CLUB_ROLE="${E2E_CLUB_ROLE:-desk_ldn_e2e}" E2E_CLUB_PASSWORD="${E2E_C
 club_database() {
   if [ -z "${E2E_PG_DIR:-}" ]; then
     E2E_PG_DIR="$state/club-pg"
-    E2E_CLUB_PORT="$(free_port)"
+    E2E_CLUB_PORT="$(pg_free_port)"
     own_cluster="$E2E_PG_DIR"
-    pg_start "$E2E_PG_DIR" "$E2E_CLUB_PORT"
-    pg_require_passwords "$E2E_PG_DIR"
-    psql "postgres://postgres@127.0.0.1:$E2E_CLUB_PORT/postgres" -Xqc "create database club" >/dev/null
-    say "seeding the club database (migrations, demo club, desk role $E2E_CLUB_ROLE)"
-    (cd "$ROOT" && DATABASE_URL="postgres://postgres@127.0.0.1:$E2E_CLUB_PORT/club" \
-      cargo run --locked -q -p branch-desk-core --example seed_club -- "$E2E_CLUB_ROLE" "$E2E_CLUB_PASSWORD" LDN)
+    say "starting and seeding the club database (migrations, demo club, desk role $E2E_CLUB_ROLE)"
+    pg_club "$E2E_PG_DIR" "$E2E_CLUB_PORT" "$E2E_CLUB_ROLE" "$E2E_CLUB_PASSWORD"
   fi
   export E2E_PG_DIR E2E_CLUB_PORT E2E_CLUB_HOST=127.0.0.1 E2E_CLUB_DATABASE=club
   export E2E_CLUB_URL="postgres://postgres@127.0.0.1:$E2E_CLUB_PORT/club"

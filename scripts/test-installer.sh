@@ -136,13 +136,8 @@ apt_quiet install "$deb" >/dev/null
 
 # One club database and one home for both versions: the upgrade must keep what the first made.
 cluster="$state/club-pg"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-pg_start "$cluster" "$port"
-pg_require_passwords "$cluster"
-psql "postgres://postgres@127.0.0.1:$port/postgres" -Xqc "create database club" >/dev/null
-export E2E_PG_DIR="$cluster" E2E_CLUB_PORT="$port" E2E_CLUB_ROLE=desk_ldn_installer E2E_CLUB_PASSWORD=installer-desk-pw
-(cd "$ROOT" && DATABASE_URL="postgres://postgres@127.0.0.1:$port/club" \
-  cargo run --locked -q -p branch-desk-core --example seed_club -- "$E2E_CLUB_ROLE" "$E2E_CLUB_PASSWORD" LDN)
+export E2E_PG_DIR="$cluster" E2E_CLUB_PORT="$(pg_free_port)" E2E_CLUB_ROLE=desk_ldn_installer E2E_CLUB_PASSWORD=installer-desk-pw
+pg_club "$cluster" "$E2E_CLUB_PORT" "$E2E_CLUB_ROLE" "$E2E_CLUB_PASSWORD"
 export E2E_HOME="$state/home" E2E_STATE_FILE="$state/demo-booking.json" E2E_SKIP_SETUP=1
 
 say "driving the installed app: first run on the demo database, then the club database"

@@ -15,9 +15,6 @@ use tokio::sync::RwLock;
 use crate::secrets::{Kept, Secrets};
 use crate::Error;
 
-const UNREACHABLE: &str =
-    "The club database cannot be reached. Check the connection and try again.";
-
 /// Where the desk keeps its files.
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -155,7 +152,11 @@ impl DeskState {
         .await;
         match ping {
             Ok(Ok(_)) => self.set_connection(Connection::Ready).await,
-            Err(_) => self.fail(Error::not_connected(UNREACHABLE)).await,
+            // No answer in time: the same as the pool timing out.
+            Err(_) => {
+                self.fail(branch_desk_core::Error::from(sqlx::Error::PoolTimedOut).into())
+                    .await
+            }
             Ok(Err(e)) if demo => {
                 tracing::warn!(error = %e, "the embedded database stopped answering; reopening it");
                 self.open_from_config().await
