@@ -18,7 +18,7 @@ enum Outcome {
 }
 use Outcome::{Denied, Rows};
 
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 14] = [
     "branches",
     "desk_roles",
     "membership_plans",
@@ -31,6 +31,8 @@ const TABLES: [&str; 12] = [
     "benefit_bookings",
     "classes",
     "class_bookings",
+    "member_name_words",
+    "benefit_slot_days",
 ];
 
 /// Each table with: its branch column expression (for "its branches" scoping) and a column to
@@ -58,6 +60,8 @@ fn update_column(table: &str) -> &'static str {
         "benefit_slots" => "capacity",
         "benefit_bookings" | "class_bookings" => "status",
         "classes" => "title",
+        "member_name_words" => "word",
+        "benefit_slot_days" => "fingerprint",
         _ => unreachable!(),
     }
 }
@@ -176,6 +180,11 @@ async fn row_level_security_matrix(admin: PgPool) {
             // What each caller may see, per the design table in the migration.
             let expected_select = match (*actor, table) {
                 ("anon", _) => Denied,
+                // Kept by ensure_facility_slots alone.
+                (_, "benefit_slot_days") => Denied,
+                // The vocabulary of member search: desks only.
+                (_, "member_name_words") if member.is_some() => Denied,
+                (_, "member_name_words") => Rows(all),
                 (_, "desk_roles") if member.is_some() => Denied,
                 (_, "staff") if member.is_some() => Denied,
                 (_, "desk_roles") => Rows(1),

@@ -614,3 +614,137 @@ async fn bad_input_gets_a_clear_error_and_writes_nothing(admin: PgPool) {
         "anon may not run ensure_facility_slots"
     );
 }
+
+/// The no-op re-run is answered from benefit_slot_days without touching a slot, and everything
+/// that changes what a day should hold makes that day again: a slot removed by hand, a changed
+/// setting, a facility under maintenance, a new time zone.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn a_rerun_does_nothing_until_the_configuration_or_the_slots_change(admin: PgPool) {
+    let c = club(admin).await;
+    let ldn = c.club.branch("LDN");
+    let sauna = ldn.facility("Sauna");
+    let (start, end) = (date(WEEK.0), date(WEEK.1));
+    let count = |filter: &'static str| {
+        let admin = c.admin.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!(
+                "select count(*) from benefit_slots where branch_id = $1 and local_date between $2 and $3 and {filter}"
+            ))
+            .bind(ldn.id)
+            .bind(start)
+            .bind(end)
+            .fetch_one(&admin)
+            .await
+            .unwrap()
+        }
+    };
+    let made = ensure_slots(&c.admin, ldn.id, start, end).await.unwrap();
+    assert!(made > 0);
+    let days: i64 = sqlx::query_scalar(
+        "select count(*) from benefit_slot_days where branch_id = $1 and local_date between $2 and $3",
+    )
+    .bind(ldn.id)
+    .bind(start)
+    .bind(end)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    assert_eq!(days, 7, "each day of the range is recorded");
+    let xmins =
+        "select string_agg(xmin::text, ',' order by id) from benefit_slots where branch_id = $1";
+    let before: String = sqlx::query_scalar(xmins)
+        .bind(ldn.id)
+        .fetch_one(&c.admin)
+        .await
+        .unwrap();
+    assert_eq!(ensure_slots(&c.admin, ldn.id, start, end).await.unwrap(), 0);
+    assert_eq!(
+        ensure_slots(&c.admin, ldn.id, start, start + Duration::days(2))
+            .await
+            .unwrap(),
+        0
+    );
+    let after: String = sqlx::query_scalar(xmins)
+        .bind(ldn.id)
+        .fetch_one(&c.admin)
+        .await
+        .unwrap();
+    assert_eq!(before, after, "the re-run wrote no slot");
+
+    // A slot removed by hand comes back.
+    sqlx::query("delete from benefit_slots where id = (select id from benefit_slots where facility_id = $1 and local_date = $2 order by starts_at limit 1)")
+        .bind(sauna)
+        .bind(start)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    assert_eq!(ensure_slots(&c.admin, ldn.id, start, end).await.unwrap(), 1);
+
+    // A changed capacity remakes the facility's (unbooked, future) slots.
+    let all_slots = count("capacity > 0").await;
+    sqlx::query("update benefit_settings set capacity = capacity + 1 where facility_id = $1")
+        .bind(sauna)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    let remade = ensure_slots(&c.admin, ldn.id, start, end).await.unwrap();
+    assert!(
+        remade > 0,
+        "the sauna's slots are made with the new capacity"
+    );
+    assert_eq!(
+        count("capacity > 0").await,
+        all_slots,
+        "replaced, not added"
+    );
+
+    // Under maintenance: its unbooked slots go.
+    sqlx::query("update facilities set under_maintenance = true where id = $1")
+        .bind(sauna)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    assert_eq!(ensure_slots(&c.admin, ldn.id, start, end).await.unwrap(), 0);
+    let left: i64 = sqlx::query_scalar(
+        "select count(*) from benefit_slots where facility_id = $1 and local_date between $2 and $3",
+    )
+    .bind(sauna)
+    .bind(start)
+    .bind(end)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        left, 0,
+        "a facility under maintenance keeps no unbooked slot"
+    );
+
+    // A new time zone moves every slot's instant.
+    let old_first: DateTime<Utc> = sqlx::query_scalar(
+        "select min(starts_at) from benefit_slots where branch_id = $1 and local_date = $2",
+    )
+    .bind(ldn.id)
+    .bind(start)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    sqlx::query("update branches set timezone = 'America/New_York' where id = $1")
+        .bind(ldn.id)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    assert!(ensure_slots(&c.admin, ldn.id, start, end).await.unwrap() > 0);
+    let new_first: DateTime<Utc> = sqlx::query_scalar(
+        "select min(starts_at) from benefit_slots where branch_id = $1 and local_date = $2",
+    )
+    .bind(ldn.id)
+    .bind(start)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        new_first - old_first,
+        Duration::hours(5),
+        "06:00 in New York, not London"
+    );
+}
