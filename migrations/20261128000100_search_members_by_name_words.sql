@@ -129,15 +129,48 @@ begin
     typed := (public.name_words(q))[1:max_words];
   end if;
 
+  if cardinality(typed) = 0 then
+    -- Member numbers, emails and phone digits.
+    return query
+    with candidates as (
+      select m.id, 3.0::real as s from public.members m
+      where m.member_number = upper(q)
+      union all
+      select m.id, 2.0 from public.members m
+      where q ~ '^[a-z]?[0-9]{2,}$' and m.member_number like upper(q_like) || '%'
+      union all
+      select m.id, 2.5 from public.members m
+      where position('@' in q) > 0 and lower(m.email) = q
+      union all
+      select m.id, 1.0 + similarity(lower(m.email), q) from public.members m
+      where length(q) >= 3 and q !~ ' ' and (q ~ '[@._+0-9-]' or length(q) >= 5)
+        and lower(m.email) like '%' || q_like || '%'
+      union all
+      select m.id, 1.5 from public.members m
+      where length(digits) >= 4 and q ~ '^[0-9 ()+.\-]+$' and m.phone_digits like '%' || digits || '%'
+    ),
+    best as (
+      select c.id, max(c.s) as s from candidates c group by c.id
+    )
+    select m.id, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status,
+           m.home_branch_id, m.plan_id, b.s::real
+    from best b
+    join public.members m on m.id = b.id
+    order by b.s desc, (m.status = 'active') desc, m.last_name, m.first_name, m.member_number
+    limit p_limit;
+    return;
+  end if;
+
+  -- Names (a query of its own: each of the two plans faster alone), with a member number
+  -- typed in letters, and email fragments for text that may be part of an address.
   return query
   with typed_words as (
-    select t.tw, t.i from unnest(typed) with ordinality t(tw, i)
+    select t.tw, t.i, public.name_word_keys(t.tw) as keys from unnest(typed) with ordinality t(tw, i)
   ),
   slips as (
     select t.i, v.word
     from typed_words t
-    join public.member_name_words v
-      on length(t.tw) >= 4 and v.keys && public.name_word_keys(t.tw) and v.word <> t.tw
+    join public.member_name_words v on length(t.tw) >= 4 and v.keys && t.keys and v.word <> t.tw
   ),
   -- Each typed word: the start of a name word, or a name word one slip away. Quoted lexemes
   -- are safe: name_words leaves no quote, backslash or other punctuation in a word.
@@ -172,26 +205,16 @@ begin
     from (select * from every_word union all select * from some_word) n
   ),
   candidates as (
-    select m.id, 3.0::real as s from public.members m
+    select n.id, n.s from names n
+    union all
+    select m.id, 3.0::real from public.members m
     where m.member_number = upper(q)
     union all
-    select m.id, 2.0 from public.members m
-    where q ~ '^[a-z]?[0-9]{2,}$' and m.member_number like upper(q_like) || '%'
-    union all
-    select m.id, 2.5 from public.members m
-    where position('@' in q) > 0 and lower(m.email) = q
-    union all
-    -- An email fragment: anything with '@', '.', '_', '+', '-' or digits; a plain word of 5+
-    -- letters only when it is no one's name ("livsmith").
+    -- A plain word of 5+ letters is an email fragment only when it is no one's name ("livsmith").
     select m.id, 1.0 + similarity(lower(m.email), q) from public.members m
     where length(q) >= 3 and q !~ ' '
-      and (q ~ '[@._+0-9-]' or (length(q) >= 5 and not exists (select 1 from names)))
+      and (q ~ '[._+-]' or (length(q) >= 5 and not exists (select 1 from names)))
       and lower(m.email) like '%' || q_like || '%'
-    union all
-    select m.id, 1.5 from public.members m
-    where length(digits) >= 4 and q ~ '^[0-9 ()+.\-]+$' and m.phone_digits like '%' || digits || '%'
-    union all
-    select n.id, n.s from names n
   ),
   best as (
     select c.id, max(c.s) as s from candidates c group by c.id

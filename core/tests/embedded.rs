@@ -133,6 +133,11 @@ async fn embedded_database_migrates_and_scopes_desks_by_session_user() {
         .await
         .expect("superuser generates NYC slots");
     assert!(nyc_slots > 0, "NYC got slots");
+    assert_eq!(
+        ensure(&admin, nyc, from, to).await.expect("re-run"),
+        0,
+        "the re-run finds every day already made"
+    );
 
     // 2. The original bug, on the embedded database: a member session may call
     //    ensure_facility_slots but not insert slots itself.
@@ -192,6 +197,14 @@ async fn embedded_database_migrates_and_scopes_desks_by_session_user() {
     assert_eq!(identity.role_name, DESK_LDN);
     assert_eq!(identity.branch_ids, vec![ldn]);
     assert!(!identity.all_branches);
+    let hits = branch_desk_core::members::search_members(&desk, "lovlace ada", 5)
+        .await
+        .expect("the desk searches members");
+    assert_eq!(
+        hits.first().map(|h| h.member_number.as_str()),
+        Some("M-1"),
+        "a name with a slip, in any order, finds the member on the embedded database too"
+    );
 
     assert_eq!(
         slot_count(&desk, None).await,
