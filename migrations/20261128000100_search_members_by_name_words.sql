@@ -14,29 +14,36 @@
 -- of the word (the more of it typed, the higher). Numbers, emails and phones score as before.
 
 -- A name's words as matched: lower case, apostrophes dropped, split at spaces and punctuation.
--- Used for members' names and for what the desk types alike.
+-- Used for members' names and for what the desk types alike. (PL/pgSQL, here and below, keeps
+-- its plan for the session; a SQL function with a pinned search_path is planned on every call.)
 create function public.name_words(p_text text) returns text[]
-  language sql immutable parallel safe
+  language plpgsql immutable parallel safe
   set search_path = pg_catalog
 as $$
-  select coalesce(array_agg(distinct w order by w), '{}')
-  from regexp_split_to_table(lower(translate(coalesce(p_text, ''), '''’`', '')), '[[:space:][:punct:]]+') w
-  where w <> ''
+begin
+  return (
+    select coalesce(array_agg(distinct w order by w), '{}')
+    from regexp_split_to_table(lower(translate(coalesce(p_text, ''), '''’`', '')), '[[:space:][:punct:]]+') w
+    where w <> '');
+end
 $$;
 
 -- A word and the word with any one letter removed (keys of 3+ letters only: a typed word of
 -- 4+ letters has no shorter keys). Two words sharing a key are one slip apart.
 create function public.name_word_keys(p_word text) returns text[]
-  language sql immutable parallel safe
+  language plpgsql immutable parallel safe
   set search_path = pg_catalog
 as $$
-  select coalesce(array_agg(distinct k), '{}')
-  from (
-    select p_word
-    union all
-    select overlay(p_word placing '' from i for 1) from generate_series(1, length(p_word)) i
-  ) x(k)
-  where length(k) >= 3
+begin
+  return (
+    select coalesce(array_agg(distinct k), '{}')
+    from (
+      select p_word
+      union all
+      select overlay(p_word placing '' from i for 1) from generate_series(1, length(p_word)) i
+    ) x(k)
+    where length(k) >= 3);
+end
 $$;
 
 alter table public.members

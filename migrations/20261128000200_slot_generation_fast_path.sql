@@ -55,20 +55,25 @@ create trigger benefit_slots_forget_changed
   for each row execute function public.benefit_slot_days_forget();
 
 -- Everything facility_slot_plan reads for a branch, as one hash: the branch's time zone and
--- each active, working facility's days, hours, slot length and capacity.
+-- each active, working facility's days, hours, slot length and capacity. (PL/pgSQL, like the
+-- plan below: it keeps its plan for the session, where a SQL function with a pinned
+-- search_path is planned on every call.)
 create function public.facility_slot_fingerprint(p_branch_id uuid) returns text
-  language sql stable
+  language plpgsql stable
   set search_path = pg_catalog, public
 as $$
-  select md5(concat_ws('|', b.timezone, (
-    select string_agg(concat_ws(',', f.id, f.available_days, s.open_time, s.close_time,
-                                s.slot_minutes, s.capacity), ';' order by f.id)
-    from public.facilities f
-    left join public.benefit_settings s on s.facility_id = f.id
-    where f.branch_id = b.id and f.is_active and not f.under_maintenance
-  )))
-  from public.branches b
-  where b.id = p_branch_id
+begin
+  return (
+    select md5(concat_ws('|', b.timezone, (
+      select string_agg(concat_ws(',', f.id, f.available_days, s.open_time, s.close_time,
+                                  s.slot_minutes, s.capacity), ';' order by f.id)
+      from public.facilities f
+      left join public.benefit_settings s on s.facility_id = f.id
+      where f.branch_id = b.id and f.is_active and not f.under_maintenance
+    )))
+    from public.branches b
+    where b.id = p_branch_id);
+end
 $$;
 revoke execute on function public.facility_slot_fingerprint(uuid) from public, anon, authenticated;
 
@@ -77,9 +82,11 @@ create or replace function public.facility_slot_plan(p_branch_id uuid, p_start_d
     facility_id uuid, branch_id uuid, starts_at timestamptz, ends_at timestamptz,
     local_date date, local_start time, local_end time, capacity integer
   )
-  language sql stable
+  language plpgsql stable
   set search_path = pg_catalog, public
 as $$
+begin
+  return query
   with config as (
     select f.id as facility_id, f.branch_id, b.timezone as tz, f.available_days,
            coalesce(s.open_time, time '06:00') as open_time,
@@ -124,7 +131,8 @@ as $$
               else ((l.starts_at + l.slot_length) at time zone l.tz)::time end,
          l.capacity
   from local_slots l
-  where l.starts_at is not null
+  where l.starts_at is not null;
+end
 $$;
 
 -- One foreign key check per slot instead of two.
