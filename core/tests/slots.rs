@@ -720,28 +720,24 @@ async fn a_rerun_does_nothing_until_the_configuration_or_the_slots_change(admin:
     );
 
     // A new time zone moves every slot's instant.
-    let old_first: DateTime<Utc> = sqlx::query_scalar(
-        "select min(starts_at) from benefit_slots where branch_id = $1 and local_date = $2",
-    )
-    .bind(ldn.id)
-    .bind(start)
-    .fetch_one(&c.admin)
-    .await
-    .unwrap();
+    let first_start = || async {
+        sqlx::query_scalar::<_, DateTime<Utc>>(
+            "select min(starts_at) from benefit_slots where branch_id = $1 and local_date = $2",
+        )
+        .bind(ldn.id)
+        .bind(start)
+        .fetch_one(&c.admin)
+        .await
+        .unwrap()
+    };
+    let old_first = first_start().await;
     sqlx::query("update branches set timezone = 'America/New_York' where id = $1")
         .bind(ldn.id)
         .execute(&c.admin)
         .await
         .unwrap();
     assert!(ensure_slots(&c.admin, ldn.id, start, end).await.unwrap() > 0);
-    let new_first: DateTime<Utc> = sqlx::query_scalar(
-        "select min(starts_at) from benefit_slots where branch_id = $1 and local_date = $2",
-    )
-    .bind(ldn.id)
-    .bind(start)
-    .fetch_one(&c.admin)
-    .await
-    .unwrap();
+    let new_first = first_start().await;
     assert_eq!(
         new_first - old_first,
         Duration::hours(5),
