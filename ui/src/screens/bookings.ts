@@ -132,18 +132,19 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   let pager = firstPage();
   let asked = 0;
 
-  const labelled = (control: HTMLElement, text: string) => h("div", { class: "field" }, h("label", { for: control.id }, text), control);
+  const labelled = (control: HTMLElement, text: string, width = "") =>
+    h("div", { class: `field ${width}`.trim() }, h("label", { for: control.id }, text), control);
   const form = h(
     "form",
     { class: "filters", "aria-label": "Filters" },
-    labelled(from, "From"),
-    labelled(to, "To"),
-    labelled(kind, "Type"),
+    labelled(from, "From", "field-date"),
+    labelled(to, "To", "field-date"),
+    labelled(kind, "Type", "field-wide"),
     labelled(status, "Status"),
-    labelled(item, "Facility or class"),
+    labelled(item, "Facility or class", "field-wide"),
     labelled(sort, "Sort"),
     h("div", { class: "field member-field" }, memberSearch.root, memberChip),
-    h("div", { class: "field" }, apply),
+    h("div", { class: "field field-action" }, apply),
   );
 
   const currentFilter = () =>
