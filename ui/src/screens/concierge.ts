@@ -238,7 +238,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
       { class: "check" },
       override,
       h("label", { for: "drawer-override" }, "Override capacity"),
-      options.staff.can_override ? null : h("span", { class: "muted small" }, " (managers only)"),
+      options.staff.can_override ? null : h("span", { class: "muted small" }, "(managers only)"),
     ),
     h("div", { class: "check" }, overrideAllowance, h("label", { for: "drawer-override-allowance" }, "Override plan allowance")),
     reasonField,

@@ -18,7 +18,7 @@ export interface SetupValues {
 }
 
 export const TLS_MODES: { value: TlsMode; label: string }[] = [
-  { value: "verify-full", label: "verify-full (certificate and host name checked)" },
+  { value: "verify-full", label: "verify-full (certificate and host checked)" },
   { value: "verify-ca", label: "verify-ca (certificate checked)" },
   { value: "require", label: "require (encrypted, not verified)" },
   { value: "prefer", label: "prefer" },
