@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addDays, dayLabel, hhmm, mondayOf, placesLeft, statusLabel, weekLabel } from "./format";
+import { addDays, counted, dayLabel, hhmm, mondayOf, placesLeft, statusLabel, weekLabel } from "./format";
 
 describe("dates", () => {
   it("adds days across months, years and DST changes without shifting", () => {
@@ -29,5 +29,10 @@ describe("words", () => {
   it("never shows negative places", () => {
     expect(placesLeft(3, 2)).toBe(0);
     expect(placesLeft(1, 4)).toBe(3);
+  });
+  it("counts in the singular only for one", () => {
+    expect(counted(1, "booking")).toBe("1 booking");
+    expect(counted(0, "booking")).toBe("0 bookings");
+    expect(counted(2, "branch", "branches")).toBe("2 branches");
   });
 });

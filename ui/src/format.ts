@@ -68,6 +68,11 @@ export function statusLabel(status: string): string {
   return status.charAt(0).toUpperCase() + status.slice(1).replace(/_/g, " ");
 }
 
+/** "1 booking", "2 bookings": a count with its noun in the right number. */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** Places left, never negative (an override may put a slot over capacity). */
 export function placesLeft(booked: number, capacity: number): number {
   return Math.max(0, capacity - booked);

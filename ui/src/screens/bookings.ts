@@ -9,7 +9,7 @@ import type { Cursor } from "../bindings/Cursor";
 import type { Facility } from "../bindings/Facility";
 import type { Sort } from "../bindings/Sort";
 import { h } from "../dom";
-import { addDays, dateTime, isoDate, startOfLocalDay, statusLabel } from "../format";
+import { addDays, counted, dateTime, isoDate, startOfLocalDay, statusLabel } from "../format";
 import { hitName, renderMemberSearch } from "./members";
 
 export const PAGE_SIZE = 50;
@@ -168,7 +168,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
       pager = { ...pager, next: page.next };
       drawRows(page.rows);
       status_.textContent = page.rows.length ? "" : "No bookings match these filters.";
-      pageLabel.textContent = `Page ${pageNumber(pager)}${page.rows.length ? `, ${page.rows.length} bookings` : ""}`;
+      pageLabel.textContent = `Page ${pageNumber(pager)}${page.rows.length ? `, ${counted(page.rows.length, "booking")}` : ""}`;
     } catch (e) {
       if (ticket !== asked) return;
       status_.textContent = errorText(e);
@@ -273,7 +273,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     status_.classList.remove("is-error");
     try {
       const done = await options.api.exportBookingsCsv(filter);
-      status_.textContent = `Exported ${done.bookings} bookings to ${done.path}`;
+      status_.textContent = `Exported ${counted(done.bookings, "booking")} to ${done.path}`;
     } catch (e) {
       status_.textContent = errorText(e);
       status_.classList.add("is-error");

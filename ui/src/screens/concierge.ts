@@ -6,7 +6,7 @@ import type { BookingKind } from "../bindings/BookingKind";
 import type { Class } from "../bindings/Class";
 import type { StaffSession } from "../bindings/StaffSession";
 import { h } from "../dom";
-import { dateTime, dayLabel, hhmm, isoDate, placesLeft } from "../format";
+import { counted, dateTime, dayLabel, hhmm, isoDate, placesLeft } from "../format";
 import { hitName, renderMemberSearch } from "./members";
 
 /** One bookable thing in the list: a recovery slot or a class. */
@@ -34,7 +34,7 @@ export const choiceFull = (c: Pick<Choice, "booked" | "capacity">): boolean => c
 export function availability(c: Choice): string {
   if (choiceFull(c)) return `Full: ${c.booked} of ${c.capacity} booked${c.waitlist ? `, ${c.waitlist} waiting` : ""}`;
   const left = placesLeft(c.booked, c.capacity);
-  return `${left} place${left === 1 ? "" : "s"} left`;
+  return `${counted(left, "place")} left`;
 }
 
 /** What stops a confirm, in staff words; null when it may go. */

@@ -5,7 +5,7 @@ import type { Entitlement } from "../bindings/Entitlement";
 import type { MemberHit } from "../bindings/MemberHit";
 import type { MemberPanel } from "../bindings/MemberPanel";
 import { h } from "../dom";
-import { dateTime, statusLabel } from "../format";
+import { counted, dateTime, statusLabel } from "../format";
 import { debounce, moveHighlight } from "../keys";
 
 /** A query worth sending: two characters, or any digit (member numbers, phone digits). */
@@ -86,7 +86,7 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
       if (ticket !== asked) return; // a newer query is on its way
       hits = found;
       index = found.length ? 0 : -1;
-      status.textContent = found.length ? `${found.length} member${found.length === 1 ? "" : "s"} found` : "No member found.";
+      status.textContent = found.length ? `${counted(found.length, "member")} found` : "No member found.";
       draw();
     } catch (e) {
       if (ticket !== asked) return;
@@ -150,7 +150,7 @@ export function renderMembers(main: HTMLElement, options: MembersOptions): { foc
 function drawPanel(panel: HTMLElement, data: MemberPanel, options: MembersOptions): void {
   const m = data.member;
   const name = `${m.first_name} ${m.last_name}`;
-  const book = h("button", { type: "button", class: "primary inline", "data-testid": "book-for-member" }, "Book for this member");
+  const book = h("button", { type: "button", class: "primary inline panel-action", "data-testid": "book-for-member" }, "Book for this member");
   book.addEventListener("click", () => options.onBook({ id: m.id, name }));
   panel.replaceChildren(
     h("h2", { "data-testid": "member-name" }, name),

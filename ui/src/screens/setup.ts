@@ -5,6 +5,7 @@ import type { Branch } from "../bindings/Branch";
 import type { ClubConnection } from "../bindings/ClubConnection";
 import type { TlsMode } from "../bindings/TlsMode";
 import { h } from "../dom";
+import { counted } from "../format";
 
 export interface SetupValues {
   host: string;
@@ -155,7 +156,7 @@ export function renderSetup(main: HTMLElement, options: SetupOptions): HTMLEleme
         h("option", { value: "" }, "The desk role's own branch"),
         ...result.branches.map((b: Branch) => h("option", { value: b.id, selected: b.id === chosen }, `${b.name} (${b.code})`)),
       );
-      status.textContent = `Connected as ${result.desk_role}: ${result.branches.length} branch${result.branches.length === 1 ? "" : "es"} visible.`;
+      status.textContent = `Connected as ${result.desk_role}: ${counted(result.branches.length, "branch", "branches")} visible.`;
     });
   });
   form.addEventListener("submit", (event) => {
