@@ -6,7 +6,8 @@
 // Env: BRANCH_DESK_BIN (the app binary, required), E2E_SUITES (comma-separated, default demo:
 //      demo, club, upgraded), E2E_ARTIFACTS (default artifacts/e2e),
 //      TAURI_DRIVER (default tauri-driver), NATIVE_DRIVER (default /usr/bin/WebKitWebDriver),
-//      E2E_DRIVER_PGID_FILE (where to write the driver's process group id, optional).
+//      E2E_DRIVER_PGID_FILE (where to write the driver's process group id, optional),
+//      E2E_WINDOW (e.g. 1024x768, the app's smallest: the window size for the run, optional).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
@@ -74,6 +75,8 @@ function stopDriver(child) {
 async function main() {
   if (!app || !existsSync(app)) throw new Error(`BRANCH_DESK_BIN must name the built app binary (got ${app ?? "nothing"})`);
   const suites = (process.env.E2E_SUITES || "demo").split(",").filter(Boolean);
+  const windowSize = process.env.E2E_WINDOW ? process.env.E2E_WINDOW.split("x").map(Number) : null;
+  if (windowSize && (windowSize.length !== 2 || windowSize.some((n) => !(n > 0)))) throw new Error(`E2E_WINDOW reads ${process.env.E2E_WINDOW}, not WIDTHxHEIGHT`);
   for (const name of suites) if (!SUITES[name]) throw new Error(`no suite ${name} (have ${Object.keys(SUITES).join(", ")})`);
   if (!process.env.DISPLAY) throw new Error("no DISPLAY: run under xvfb-run (scripts/test-e2e.sh does)");
   mkdirSync(artifacts, { recursive: true });
@@ -145,6 +148,7 @@ async function main() {
     } catch (error) {
       throw new Error(`${error.message} (does the app start? run ${app} under xvfb-run to see why)`);
     }
+    if (windowSize) await session.setWindowRect(...windowSize);
   };
 
   try {

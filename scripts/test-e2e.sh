@@ -16,6 +16,8 @@
 #      E2E_HOME             the app's home (kept); unset: a fresh one, removed afterwards
 #      E2E_PG_DIR, E2E_CLUB_PORT   the club suite's cluster, already seeded (see club_database);
 #                           unset: a throwaway one is made, seeded and removed here
+#      E2E_WINDOW           WIDTHxHEIGHT for the app's window (e.g. 1024x768, its minimum);
+#                           unset: the window's own size, 1366x768
 #      E2E_TIMEOUT=900      seconds allowed for the window part
 #      E2E_BUILD_TIMEOUT=3600
 set -euo pipefail
