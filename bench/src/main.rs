@@ -111,9 +111,9 @@ impl Ctx {
             .username(role)
             .password(&self.desk_password)
     }
+    /// Desk sessions as the app opens them (`db::desk_pool_options`), all connected up front.
     pub async fn desk_pool(&self, role: &str, max: u32) -> R<PgPool> {
-        Ok(PgPoolOptions::new()
-            .max_connections(max)
+        Ok(branch_desk_core::db::desk_pool_options(max)
             .min_connections(max)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(self.desk_opts(role))

@@ -30,6 +30,11 @@ async fn a_desk_role_opens_and_an_admin_is_refused(admin: PgPool) {
     assert_eq!(desk.branch.code, "LDN");
     assert_eq!(desk.branches.len(), 1);
     assert!(!desk.identity.all_branches);
+    let memoize: String = sqlx::query_scalar("show enable_memoize")
+        .fetch_one(&desk.pool)
+        .await
+        .unwrap();
+    assert_eq!(memoize, "off", "every desk session runs DESK_SESSION_SETUP");
 
     let mut hq = settings(&c.admin, DESK_HQ);
     hq.branch_id = Some(c.branch_b());

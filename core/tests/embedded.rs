@@ -182,14 +182,19 @@ async fn embedded_database_migrates_and_scopes_desks_by_session_user() {
     //    the superuser pool first is what the app does; desk_pool would close it anyway.)
     admin.close().await;
     let desk = db.desk_pool(DESK_LDN).await.expect("LDN desk session");
-    let (session_user, current_user): (String, String) =
-        sqlx::query_as("select session_user::text, current_user::text")
-            .fetch_one(&desk)
-            .await
-            .unwrap();
+    let (session_user, current_user, memoize): (String, String, String) = sqlx::query_as(
+        "select session_user::text, current_user::text, current_setting('enable_memoize')",
+    )
+    .fetch_one(&desk)
+    .await
+    .unwrap();
     assert_eq!(
-        (session_user.as_str(), current_user.as_str()),
-        (DESK_LDN, DESK_LDN)
+        (
+            session_user.as_str(),
+            current_user.as_str(),
+            memoize.as_str()
+        ),
+        (DESK_LDN, DESK_LDN, "off")
     );
     let identity = desk_identity(&desk)
         .await
