@@ -102,12 +102,10 @@ export function helpers(current) {
     await s().waitFor("[data-testid=concierge]");
   };
 
-  const setDrawerDay = async (day) => {
-    await inPage(
-      `const d = document.getElementById("drawer-date"); d.value = arguments[0]; d.dispatchEvent(new Event("change"));`,
-      [day],
-    );
-  };
+  // Sets a date input (by id) as a pick from its calendar would: the value, then a change event.
+  const setDate = (id, day) =>
+    inPage(`const d = document.getElementById(arguments[0]); d.value = arguments[1]; d.dispatchEvent(new Event("change"));`, [id, day]);
+  const setDrawerDay = (day) => setDate("drawer-date", day);
 
   // Picks the slot or class by its label (or the label's start, e.g. a class title); waits for the list to show it, returns its availability text.
   const pickSlot = async (label) => {
@@ -145,5 +143,5 @@ export function helpers(current) {
   const rowShown = (id) => poll(async () => (await s().findAll(`tr[data-booking-id="${id}"]`)).length > 0, 15_000, `booking ${id} in All Bookings`);
 
 
-  return { s, textOf, waitText, click, inPage, invoke, signInWith, signInTyped, rowAction, bannerShown, openTab, chooseMember, openDrawer, setDrawerDay, pickSlot, confirmBooking, closeDrawer, rowShown };
+  return { s, textOf, waitText, click, inPage, invoke, signInWith, signInTyped, rowAction, bannerShown, openTab, chooseMember, openDrawer, setDate, setDrawerDay, pickSlot, confirmBooking, closeDrawer, rowShown };
 }

@@ -149,7 +149,7 @@ fn quote_literal(s: &str) -> String {
 ///
 /// Memoize (a cache in front of the inner side of a nested loop) sizes its hash table from the
 /// planner's estimate for the whole outer side, not from the LIMIT above it. On an All Bookings
-/// page (50 rows out of 1,000,000 bookings) PostgreSQL 15 built eight such tables per query:
+/// page (50 rows out of 1,000,000 bookings) PostgreSQL 15 built seven such tables per query:
 /// about 8 of the page's 9 ms went to allocating them, 0.8 ms was left with memoize off (bench
 /// club, `EXPLAIN ANALYZE` as a branch desk). The desk's other queries are small lookups that do
 /// not need it. A `SET` after connecting, not a startup option, so PgBouncer in session mode
