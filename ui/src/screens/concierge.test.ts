@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api";
-import { availability, bookingRequest, ConfirmKeys, confirmProblem, openConcierge, type Choice, type ConfirmState } from "./concierge";
+import { availability, bookingRequest, ConfirmKeys, confirmProblem, openConcierge, slotChoices, type Choice, type ConfirmState } from "./concierge";
 import { frontDesk, manager } from "../test-fixtures";
 
 const slot: Choice = { kind: "recovery", id: "s1", label: "Cold Plunge · 07:00–07:30", booked: 2, capacity: 2 };
@@ -43,6 +43,48 @@ describe("ConfirmKeys", () => {
     expect(keys.keyFor({ ...request, override_capacity: true, override_reason: "x" })).toBe("k2");
     keys.reset();
     expect(keys.keyFor({ ...request, override_capacity: true, override_reason: "x" })).toBe("k3");
+  });
+});
+
+describe("slotChoices", () => {
+  const at = (id: string, facility: string, day: string, start: string, end: string) => ({
+    id,
+    facility_id: facility,
+    starts_at: `${day}T${start}:00Z`,
+    ends_at: `${day}T${end}:00Z`,
+    local_date: day,
+    local_start: `${start}:00`,
+    local_end: `${end}:00`,
+    capacity: 4,
+    booked_count: 1,
+  });
+  const schedule = {
+    inserted: 0,
+    facilities: [
+      { id: "sauna", branch_id: "b1", name: "Sauna", kind: "sauna", is_active: true, under_maintenance: false, available_days: [] },
+      { id: "plunge", branch_id: "b1", name: "Cold Plunge", kind: "plunge", is_active: true, under_maintenance: false, available_days: [] },
+      { id: "steam", branch_id: "b1", name: "Steam", kind: "steam", is_active: true, under_maintenance: true, available_days: [] },
+    ],
+    slots: [
+      at("over", "sauna", "2030-05-06", "07:00", "07:30"),
+      at("started", "sauna", "2030-05-06", "08:00", "08:30"),
+      at("sauna-9", "sauna", "2030-05-06", "09:00", "09:30"),
+      at("plunge-9", "plunge", "2030-05-06", "09:00", "09:15"),
+      at("steam-9", "steam", "2030-05-06", "09:00", "09:30"),
+      at("next-day", "sauna", "2030-05-07", "09:00", "09:30"),
+    ],
+  };
+
+  it("offers the day's slots that have not started, of open facilities, by time then facility", () => {
+    const now = Date.parse("2030-05-06T08:10:00Z"); // the 08:00 slot is under way
+    const got = slotChoices(schedule, "2030-05-06", now);
+    expect(got.map((c) => c.id)).toEqual(["plunge-9", "sauna-9"]);
+    expect(got[0]).toEqual({ kind: "recovery", id: "plunge-9", label: "Cold Plunge · 09:00–09:15", booked: 1, capacity: 4 });
+  });
+
+  it("drops a slot at the instant it starts", () => {
+    expect(slotChoices(schedule, "2030-05-06", Date.parse("2030-05-06T08:59:59Z")).map((c) => c.id)).toEqual(["plunge-9", "sauna-9"]);
+    expect(slotChoices(schedule, "2030-05-06", Date.parse("2030-05-06T09:00:00Z"))).toEqual([]);
   });
 });
 

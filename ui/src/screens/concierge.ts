@@ -4,6 +4,7 @@
 import { errorText, type Api, type NewBooking } from "../api";
 import type { BookingKind } from "../bindings/BookingKind";
 import type { Class } from "../bindings/Class";
+import type { Schedule } from "../bindings/Schedule";
 import type { StaffSession } from "../bindings/StaffSession";
 import { h } from "../dom";
 import { counted, dateTime, dayLabel, hhmm, isoDate, placesLeft } from "../format";
@@ -26,6 +27,19 @@ export interface ConfirmState {
   overrideAllowance: boolean;
   reason: string;
   joinWaitlist: boolean;
+}
+
+/**
+ * The recovery slots the drawer offers for a local day: open facilities only, and only slots that
+ * have not started (the database refuses a slot that has), by time, then facility name.
+ */
+export function slotChoices(schedule: Schedule, day: string, now: number): Choice[] {
+  const open = new Set(schedule.facilities.filter((f) => f.is_active && !f.under_maintenance).map((f) => f.id));
+  const names = new Map(schedule.facilities.map((f) => [f.id, f.name]));
+  return schedule.slots
+    .filter((s) => s.local_date === day && open.has(s.facility_id) && Date.parse(s.starts_at) > now)
+    .sort((a, b) => a.starts_at.localeCompare(b.starts_at) || (names.get(a.facility_id) ?? "").localeCompare(names.get(b.facility_id) ?? ""))
+    .map((s) => ({ kind: "recovery", id: s.id, label: `${names.get(s.facility_id)} · ${hhmm(s.local_start)}–${hhmm(s.local_end)}`, booked: s.booked_count, capacity: s.capacity }));
 }
 
 export const choiceFull = (c: Pick<Choice, "booked" | "capacity">): boolean => c.booked >= c.capacity;
@@ -158,14 +172,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     try {
       const day = date.value || today;
       if (kind === "recovery") {
-        const schedule = await options.api.weekSchedule(day);
-        const open = new Set(schedule.facilities.filter((f) => f.is_active && !f.under_maintenance).map((f) => f.id));
-        const names = new Map(schedule.facilities.map((f) => [f.id, f.name]));
-        const now = Date.now();
-        choices = schedule.slots
-          .filter((s) => s.local_date === day && open.has(s.facility_id) && Date.parse(s.ends_at) > now)
-          .sort((a, b) => a.starts_at.localeCompare(b.starts_at) || (names.get(a.facility_id) ?? "").localeCompare(names.get(b.facility_id) ?? ""))
-          .map((s) => ({ kind: "recovery", id: s.id, label: `${names.get(s.facility_id)} · ${hhmm(s.local_start)}–${hhmm(s.local_end)}`, booked: s.booked_count, capacity: s.capacity }));
+        choices = slotChoices(await options.api.weekSchedule(day), day, Date.now());
       } else {
         const classes: Class[] = await options.api.upcomingClasses(day, 1);
         choices = classes
