@@ -402,9 +402,9 @@ async fn member_panel_shows_plan_entitlements_and_upcoming(admin: PgPool) {
             .fetch_one(&c.admin)
             .await
             .unwrap();
-    let panel = member_panel(&desk, member, starts - Duration::minutes(1))
-        .await
-        .unwrap();
+    // Read as of the class's start: it is still upcoming, and its week is the one counted (a
+    // minute earlier could be the week before, when the class starts at 00:00 on a Monday).
+    let panel = member_panel(&desk, member, starts).await.unwrap();
     assert_eq!(panel.member.plan_name.as_deref(), Some("Recovery Weekly"));
     assert_eq!(panel.upcoming.len(), 1);
     assert_eq!(panel.upcoming[0].item_name, "Test class");

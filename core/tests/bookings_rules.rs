@@ -104,9 +104,11 @@ async fn booking_past_the_allowance_needs_an_override(admin: PgPool) {
     let c = club(admin).await;
     let (front_desk, manager) = (c.staff("frank.desk.ldn"), c.staff("maya.manager.ldn"));
     let desk = c.desk_pool(DESK_A, 2).await;
-    let member = c.members_on_plan(1, "ESSENTIAL").await[0]; // 2 recovery sessions a month
-                                                             // Three slots in the same month, far from a month boundary in any zone.
-    let month = chrono::NaiveDate::from_ymd_opt(2027, 6, 10).unwrap();
+    // 2 recovery sessions a month.
+    let member = c.members_on_plan(1, "ESSENTIAL").await[0];
+    // Three slots in the same month, far from a month boundary in any zone, and in the future
+    // whenever the test runs (a slot that has started cannot be booked).
+    let month = chrono::NaiveDate::from_ymd_opt(2099, 6, 10).unwrap();
     sqlx::query("select ensure_facility_slots($1, $2, $2)")
         .bind(c.branch_a())
         .bind(month)

@@ -16,8 +16,10 @@ fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-/// A future week (Monday to Sunday), so "future slots" rules apply.
-const WEEK: (&str, &str) = ("2027-03-01", "2027-03-07");
+/// A week (Monday to Sunday) that stays in the future, so "future slots" rules apply to all of
+/// it whenever the tests run (a slot that has started is never removed). London is on GMT and
+/// New York on EST on its Monday.
+const WEEK: (&str, &str) = ("2099-03-02", "2099-03-08");
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
 async fn member_calls_ensure_then_sees_this_weeks_slots_but_cannot_insert(admin: PgPool) {

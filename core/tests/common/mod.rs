@@ -182,25 +182,28 @@ impl Club {
         .unwrap()
     }
 
-    /// A recovery slot of the branch's Sauna starting within the next days, with this capacity.
+    /// An unbooked recovery slot of the branch's Sauna, a week from now, with this capacity. (A
+    /// week out: after every activity window the tests generate, so no generated booking has
+    /// taken it, whatever the date.)
     pub async fn future_slot(&self, branch_code: &str, capacity: i32) -> Uuid {
         let branch = self.club.branch(branch_code);
-        let today = chrono::Utc::now().date_naive();
+        let day = chrono::Utc::now().date_naive() + chrono::Duration::days(8);
         sqlx::query("select ensure_facility_slots($1, $2, $3)")
             .bind(branch.id)
-            .bind(today + chrono::Duration::days(2))
-            .bind(today + chrono::Duration::days(3))
+            .bind(day)
+            .bind(day + chrono::Duration::days(1))
             .execute(&self.admin)
             .await
             .unwrap();
         sqlx::query_scalar(
             "update benefit_slots set capacity = $2
-             where id = (select id from benefit_slots where facility_id = $1 and starts_at > now() + interval '1 day'
-                           and booked_count = 0 and capacity <> -1 order by starts_at limit 1 offset (random() * 5)::int)
+             where id = (select id from benefit_slots where facility_id = $1 and local_date between $3 and $3 + 1
+                           and booked_count = 0 order by starts_at limit 1)
              returning id",
         )
         .bind(branch.facility("Sauna"))
         .bind(capacity)
+        .bind(day)
         .fetch_one(&self.admin)
         .await
         .unwrap()
