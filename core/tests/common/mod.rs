@@ -182,12 +182,13 @@ impl Club {
         .unwrap()
     }
 
-    /// An unbooked recovery slot of the branch's Sauna, a week from now, with this capacity. (A
-    /// week out: after every activity window the tests generate, so no generated booking has
-    /// taken it, whatever the date.)
+    /// An unbooked recovery slot of the branch's Sauna, five or six days from now, with this
+    /// capacity: after every activity window the tests generate (up to today + 4), so no
+    /// generated booking has taken it whatever the date, and within a week (the longest
+    /// cancellation window a plan may have).
     pub async fn future_slot(&self, branch_code: &str, capacity: i32) -> Uuid {
         let branch = self.club.branch(branch_code);
-        let day = chrono::Utc::now().date_naive() + chrono::Duration::days(8);
+        let day = chrono::Utc::now().date_naive() + chrono::Duration::days(5);
         sqlx::query("select ensure_facility_slots($1, $2, $3)")
             .bind(branch.id)
             .bind(day)
