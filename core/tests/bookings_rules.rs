@@ -461,7 +461,9 @@ async fn bad_input_to_every_function_is_refused_without_writes(admin: PgPool) {
         count(&c.admin, "benefit_bookings").await,
     );
 
-    let cases: Vec<(&str, Box<dyn Fn(&Error) -> bool>)> = vec![
+    /// What the error must be, for each bad call.
+    type Expect = Box<dyn Fn(&Error) -> bool>;
+    let cases: Vec<(&str, Expect)> = vec![
         (
             "select book_class(null, gen_random_uuid(), gen_random_uuid(), null)",
             Box::new(|e| matches!(e, Error::Invalid { .. })),

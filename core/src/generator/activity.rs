@@ -202,28 +202,22 @@ pub async fn generate_activity(
     })
 }
 
+/// One generated booking, for either table (a class's or a slot's id as `target`).
+struct BookingRow {
+    id: Uuid,
+    target: Uuid,
+    member: Uuid,
+    branch: Uuid,
+    starts_at: chrono::DateTime<chrono::Utc>,
+    status: &'static str,
+    staff: Option<Uuid>,
+    reason: Option<&'static str>,
+}
+
 #[derive(Default)]
 struct Rows {
-    class: Vec<(
-        Uuid,
-        Uuid,
-        Uuid,
-        Uuid,
-        chrono::DateTime<chrono::Utc>,
-        &'static str,
-        Option<Uuid>,
-        Option<&'static str>,
-    )>,
-    benefit: Vec<(
-        Uuid,
-        Uuid,
-        Uuid,
-        Uuid,
-        chrono::DateTime<chrono::Utc>,
-        &'static str,
-        Option<Uuid>,
-        Option<&'static str>,
-    )>,
+    class: Vec<BookingRow>,
+    benefit: Vec<BookingRow>,
 }
 
 impl Rows {
@@ -240,16 +234,16 @@ impl Rows {
         staff: Option<Uuid>,
         reason: Option<&'static str>,
     ) {
-        let row = (
+        let row = BookingRow {
             id,
-            t.id,
+            target: t.id,
             member,
-            t.branch_id,
-            t.starts_at,
+            branch: t.branch_id,
+            starts_at: t.starts_at,
             status,
             staff,
             reason,
-        );
+        };
         if t.kind {
             self.class.push(row);
         } else {
@@ -286,14 +280,14 @@ impl Rows {
                  from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::text[], $7::uuid[], $8::text[])
                       as r(id, target, member, branch, starts_at, status, staff, reason)"
             ))
-            .bind(rows.iter().map(|r| r.0).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.1).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.2).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.3).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.4).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.5).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.6).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.7).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.target).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.member).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.branch).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.starts_at).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.status).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.staff).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.reason).collect::<Vec<_>>())
             .execute(&mut *tx)
             .await?;
         }

@@ -115,12 +115,114 @@ enum PhoneStyle {
     Au,
 }
 
-/// (code, name, cancel window minutes, recovery per period, classes per period, period)
-const PLANS: [(&str, &str, i32, Option<i32>, Option<i32>, &str); 4] = [
-    ("ESSENTIAL", "Essential", 120, Some(2), Some(8), "month"),
-    ("PLUS", "Plus", 120, Some(4), Some(12), "month"),
-    ("RECOVERY", "Recovery Weekly", 60, Some(3), Some(2), "week"),
-    ("PREMIUM", "Premium Unlimited", 30, None, None, "month"),
+/// A membership plan: sessions per period (`None` is unlimited) for recovery and for classes.
+struct PlanSeed {
+    code: &'static str,
+    name: &'static str,
+    cancel_window_minutes: i32,
+    recovery: Option<i32>,
+    classes: Option<i32>,
+    period: &'static str,
+}
+
+const PLANS: [PlanSeed; 4] = [
+    PlanSeed {
+        code: "ESSENTIAL",
+        name: "Essential",
+        cancel_window_minutes: 120,
+        recovery: Some(2),
+        classes: Some(8),
+        period: "month",
+    },
+    PlanSeed {
+        code: "PLUS",
+        name: "Plus",
+        cancel_window_minutes: 120,
+        recovery: Some(4),
+        classes: Some(12),
+        period: "month",
+    },
+    PlanSeed {
+        code: "RECOVERY",
+        name: "Recovery Weekly",
+        cancel_window_minutes: 60,
+        recovery: Some(3),
+        classes: Some(2),
+        period: "week",
+    },
+    PlanSeed {
+        code: "PREMIUM",
+        name: "Premium Unlimited",
+        cancel_window_minutes: 30,
+        recovery: None,
+        classes: None,
+        period: "month",
+    },
+];
+
+/// A branch's recovery facility; `settings: None` leaves the documented defaults to apply.
+struct FacilitySeed {
+    name: &'static str,
+    kind: &'static str,
+    /// ISO weekdays it opens (1 = Monday).
+    days: &'static [i32],
+    under_maintenance: bool,
+    settings: Option<SettingsSeed>,
+}
+
+struct SettingsSeed {
+    open: &'static str,
+    close: &'static str,
+    slot_minutes: i32,
+    capacity: i32,
+}
+
+/// Every branch gets the same four facilities.
+const FACILITIES: [FacilitySeed; 4] = [
+    FacilitySeed {
+        name: "Sauna",
+        kind: "sauna",
+        days: &[1, 2, 3, 4, 5, 6, 7],
+        under_maintenance: false,
+        settings: Some(SettingsSeed {
+            open: "06:00",
+            close: "22:00",
+            slot_minutes: 45,
+            capacity: 8,
+        }),
+    },
+    FacilitySeed {
+        name: "Cold Plunge",
+        kind: "cold_plunge",
+        days: &[1, 2, 3, 4, 5, 6],
+        under_maintenance: false,
+        settings: Some(SettingsSeed {
+            open: "07:00",
+            close: "21:00",
+            slot_minutes: 15,
+            capacity: 2,
+        }),
+    },
+    FacilitySeed {
+        name: "Steam Room",
+        kind: "steam_room",
+        days: &[1, 2, 3, 4, 5, 6, 7],
+        under_maintenance: true,
+        settings: Some(SettingsSeed {
+            open: "08:00",
+            close: "20:00",
+            slot_minutes: 30,
+            capacity: 6,
+        }),
+    },
+    // No settings: the documented defaults apply (06:00-22:00, 30 minutes, capacity 4).
+    FacilitySeed {
+        name: "Infrared Sauna",
+        kind: "infrared_sauna",
+        days: &[1, 3, 5, 6, 7],
+        under_maintenance: false,
+        settings: None,
+    },
 ];
 
 const FIRST_NAMES: &[&str] = &[
@@ -429,27 +531,27 @@ pub async fn generate_club(admin: &PgPool, spec: &ClubSpec) -> Result<GeneratedC
     let mut tx = admin.begin().await?;
 
     let mut plans = Vec::new();
-    for (code, name, window, recovery, classes, period) in PLANS {
+    for plan in &PLANS {
         let id = uuid_from(&mut rng);
         sqlx::query("insert into membership_plans (id, code, name, cancel_window_minutes) values ($1, $2, $3, $4)")
             .bind(id)
-            .bind(code)
-            .bind(name)
-            .bind(window)
+            .bind(plan.code)
+            .bind(plan.name)
+            .bind(plan.cancel_window_minutes)
             .execute(&mut *tx)
             .await?;
-        for (kind, quantity) in [("recovery", recovery), ("class", classes)] {
+        for (kind, quantity) in [("recovery", plan.recovery), ("class", plan.classes)] {
             sqlx::query(
                 "insert into plan_entitlements (plan_id, kind, period, sessions_per_period) values ($1, $2, $3, $4)",
             )
             .bind(id)
             .bind(kind)
-            .bind(period)
+            .bind(plan.period)
             .bind(quantity)
             .execute(&mut *tx)
             .await?;
         }
-        plans.push((code, id));
+        plans.push((plan.code, id));
     }
 
     let mut branches = Vec::new();
@@ -462,40 +564,8 @@ pub async fn generate_club(admin: &PgPool, spec: &ClubSpec) -> Result<GeneratedC
             .bind(tz)
             .execute(&mut *tx)
             .await?;
-        // name, kind, days, maintenance, settings (open, close, minutes, capacity)
-        let facilities: [(&str, &str, &[i32], bool, Option<(&str, &str, i32, i32)>); 4] = [
-            (
-                "Sauna",
-                "sauna",
-                &[1, 2, 3, 4, 5, 6, 7],
-                false,
-                Some(("06:00", "22:00", 45, 8)),
-            ),
-            (
-                "Cold Plunge",
-                "cold_plunge",
-                &[1, 2, 3, 4, 5, 6],
-                false,
-                Some(("07:00", "21:00", 15, 2)),
-            ),
-            (
-                "Steam Room",
-                "steam_room",
-                &[1, 2, 3, 4, 5, 6, 7],
-                true,
-                Some(("08:00", "20:00", 30, 6)),
-            ),
-            // No settings: the documented defaults apply (06:00-22:00, 30 minutes, capacity 4).
-            (
-                "Infrared Sauna",
-                "infrared_sauna",
-                &[1, 3, 5, 6, 7],
-                false,
-                None,
-            ),
-        ];
         let mut ids = Vec::new();
-        for (fname, kind, days, maintenance, settings) in facilities {
+        for facility in &FACILITIES {
             let fid = uuid_from(&mut rng);
             sqlx::query(
                 "insert into facilities (id, branch_id, name, kind, under_maintenance, available_days)
@@ -503,26 +573,26 @@ pub async fn generate_club(admin: &PgPool, spec: &ClubSpec) -> Result<GeneratedC
             )
             .bind(fid)
             .bind(id)
-            .bind(fname)
-            .bind(kind)
-            .bind(maintenance)
-            .bind(days)
+            .bind(facility.name)
+            .bind(facility.kind)
+            .bind(facility.under_maintenance)
+            .bind(facility.days)
             .execute(&mut *tx)
             .await?;
-            if let Some((open, close, minutes, capacity)) = settings {
+            if let Some(settings) = &facility.settings {
                 sqlx::query(
                     "insert into benefit_settings (facility_id, open_time, close_time, slot_minutes, capacity)
                      values ($1, $2::time, $3::time, $4, $5)",
                 )
                 .bind(fid)
-                .bind(open)
-                .bind(close)
-                .bind(minutes)
-                .bind(capacity)
+                .bind(settings.open)
+                .bind(settings.close)
+                .bind(settings.slot_minutes)
+                .bind(settings.capacity)
                 .execute(&mut *tx)
                 .await?;
             }
-            ids.push((fname.to_owned(), fid));
+            ids.push((facility.name.to_owned(), fid));
         }
         branches.push(GeneratedBranch {
             id,
