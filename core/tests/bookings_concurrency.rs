@@ -254,3 +254,81 @@ async fn cancellations_racing_bookings_and_promotion_keep_counts_equal_to_rows(a
         "the first three on the waitlist got the three freed places"
     );
 }
+
+/// Two bookings for one member into different slots at the same moment (the member's app and a
+/// desk, or two desks): the second waits for the first and then counts it, so a plan allowance
+/// cannot be overrun without an override. Deterministic: the first booking's transaction stays
+/// open until the second is seen waiting on a lock.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn two_bookings_for_one_member_at_once_cannot_both_fit_the_allowance(admin: PgPool) {
+    let c = club(admin).await;
+    let staff = c.staff("frank.desk.ldn");
+    let desk = c.desk_pool(DESK_A, 2).await;
+    // 2 recovery sessions a month; three slots in one month that is always in the future.
+    let member = c.members_on_plan(1, "ESSENTIAL").await[0];
+    let day = chrono::NaiveDate::from_ymd_opt(2099, 6, 10).unwrap();
+    sqlx::query("select ensure_facility_slots($1, $2, $2)")
+        .bind(c.branch_a())
+        .bind(day)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    let slots: Vec<uuid::Uuid> = sqlx::query_scalar(
+        "select id from benefit_slots where local_date = $1 and branch_id = $2 order by starts_at limit 3",
+    )
+    .bind(day)
+    .bind(c.branch_a())
+    .fetch_all(&c.admin)
+    .await
+    .unwrap();
+    book(
+        &desk,
+        &desk_request(BookingKind::Recovery, slots[0], member, staff),
+    )
+    .await
+    .unwrap();
+
+    // The first of the two: booked (2 of 2) but not yet committed.
+    let mut first = desk.begin().await.unwrap();
+    book(
+        &mut *first,
+        &desk_request(BookingKind::Recovery, slots[1], member, staff),
+    )
+    .await
+    .unwrap();
+    let second = tokio::spawn({
+        let desk = desk.clone();
+        let request = desk_request(BookingKind::Recovery, slots[2], member, staff);
+        async move { book(&desk, &request).await }
+    });
+    loop {
+        assert!(
+            !second.is_finished(),
+            "the second booking finished while the first was uncommitted: {:?}",
+            second.await.unwrap()
+        );
+        let waiting: i64 = sqlx::query_scalar(
+            "select count(*) from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock'",
+        )
+        .fetch_one(&c.admin)
+        .await
+        .unwrap();
+        if waiting == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    first.commit().await.unwrap();
+
+    let e = second.await.unwrap().unwrap_err();
+    assert_eq!(e.message(), "Plan allowance used: 2 of 2 this month");
+    let used: i64 = sqlx::query_scalar(
+        "select count(*) from benefit_bookings where member_id = $1 and status <> 'cancelled'",
+    )
+    .bind(member)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    assert_eq!(used, 2, "the member holds exactly the plan's two sessions");
+}
