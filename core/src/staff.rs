@@ -35,18 +35,19 @@ struct StaffRow {
     locked_until: Option<DateTime<Utc>>,
     failed_pin_attempts: i32,
     is_active: bool,
+    /// The database's clock: the lock-out is set by it, so it is judged by it too (a desk whose
+    /// clock runs fast would otherwise end a lock early).
+    db_now: DateTime<Utc>,
 }
+
+/// Wrong PINs in a row that lock signing in: `max_failures` in `record_pin_attempt`.
+const MAX_FAILURES: i32 = 5;
 
 const WRONG: &str = "That email and PIN do not match.";
 
 /// Signs a staff member in at this desk. Wrong PINs count towards the lock-out; a locked or
 /// inactive account, or staff of a branch this desk does not serve, cannot sign in.
-pub async fn sign_in(
-    pool: &sqlx::PgPool,
-    email: &str,
-    pin: &str,
-    now: DateTime<Utc>,
-) -> Result<StaffSession> {
+pub async fn sign_in(pool: &sqlx::PgPool, email: &str, pin: &str) -> Result<StaffSession> {
     let email = email.trim();
     if email.is_empty() || email.len() > 320 {
         return Err(Error::invalid("email", "Enter your staff email."));
@@ -54,7 +55,7 @@ pub async fn sign_in(
     validate_pin(pin)?;
     let row: Option<StaffRow> = sqlx::query_as(
         "select id, full_name, email, role, branch_id, coalesce(can_override, role = 'manager') as can_override,
-                pin_hash, locked_until, failed_pin_attempts, is_active
+                pin_hash, locked_until, failed_pin_attempts, is_active, now() as db_now
          from staff where lower(email) = lower($1)",
     )
     .bind(email)
@@ -63,6 +64,7 @@ pub async fn sign_in(
     let Some(row) = row.filter(|r| r.is_active) else {
         return Err(Error::NotAllowed(WRONG.into()));
     };
+    let now = row.db_now;
     if let Some(until) = row.locked_until.filter(|u| *u > now) {
         return Err(locked(until, now));
     }
@@ -89,7 +91,7 @@ pub async fn sign_in(
     match locked_until.filter(|u| *u > now) {
         Some(until) => Err(locked(until, now)),
         None => {
-            let left = 5 - failed.max(row.failed_pin_attempts + 1).min(5);
+            let left = MAX_FAILURES - failed.max(row.failed_pin_attempts + 1).min(MAX_FAILURES);
             Err(Error::NotAllowed(format!(
                 "{WRONG} {left} attempt{} left before sign-in locks.",
                 if left == 1 { "" } else { "s" }

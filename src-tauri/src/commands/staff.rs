@@ -8,7 +8,7 @@ use crate::Error;
 
 pub async fn sign_in_as(state: &DeskState, email: &str, pin: &str) -> Result<StaffSession, Error> {
     let desk = state.desk().await?;
-    let staff = core_sign_in(&desk.pool, email, pin, chrono::Utc::now()).await?;
+    let staff = core_sign_in(&desk.pool, email, pin).await?;
     state.set_staff(Some(staff.clone())).await;
     Ok(staff)
 }
