@@ -91,8 +91,8 @@ pub async fn desk_identity(pool: &PgPool) -> Result<DeskIdentity> {
 
 /// Creates (or updates) a desk LOGIN role for a branch and maps it; `branch_id: None` makes a
 /// head-office desk. Run by an administrator. The role is a member of `branch_desk` only.
-pub async fn create_desk_role(
-    admin: &PgPool,
+pub async fn create_desk_role<'a>(
+    admin: impl sqlx::Acquire<'a, Database = sqlx::Postgres>,
     role_name: &str,
     password: Option<&str>,
     branch_id: Option<Uuid>,

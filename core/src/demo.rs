@@ -40,19 +40,23 @@ pub fn staff() -> Vec<DemoStaff> {
 
 /// Migrates (always: a newer app brings new migrations) and seeds the demo club if the
 /// database has no branch yet. Returns true when it seeded.
+///
+/// The seed is one transaction: an app closed during its first start leaves an empty database
+/// (seeded again next start), never branches without the demo desk role.
 pub async fn prepare(admin: &PgPool) -> Result<bool> {
     migrate(admin).await?;
+    let mut tx = admin.begin().await?;
     let seeded: bool = sqlx::query_scalar("select exists (select 1 from branches)")
-        .fetch_one(admin)
+        .fetch_one(&mut *tx)
         .await?;
     if seeded {
         return Ok(false);
     }
-    let club = generate_club(admin, &ClubSpec::demo()).await?;
+    let club = generate_club(&mut *tx, &ClubSpec::demo()).await?;
     let now = Utc::now();
     let today = now.date_naive();
     generate_activity(
-        admin,
+        &mut *tx,
         &club,
         &ActivitySpec {
             seed: 7,
@@ -64,12 +68,13 @@ pub async fn prepare(admin: &PgPool) -> Result<bool> {
     )
     .await?;
     create_desk_role(
-        admin,
+        &mut *tx,
         DEMO_DESK_ROLE,
         None,
         Some(club.branch(DEMO_BRANCH_CODE).id),
     )
     .await?;
+    tx.commit().await?;
     Ok(true)
 }
 

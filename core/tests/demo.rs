@@ -62,3 +62,36 @@ async fn demo_is_seeded_once_and_used_as_a_desk(admin: PgPool) {
         "the demo desk sees its branch's booking history"
     );
 }
+
+/// The seed is all or nothing: when its last step (the demo desk role) fails, no branch is left
+/// behind to make later starts skip seeding, and the next start seeds the whole club.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn a_seed_that_fails_part_way_leaves_nothing_and_the_next_start_seeds(admin: PgPool) {
+    sqlx::raw_sql(
+        "create function refuse() returns trigger language plpgsql as $$
+           begin raise exception 'the app was closed mid-seed'; end $$;
+         create trigger refuse before insert on desk_roles execute function refuse();",
+    )
+    .execute(&admin)
+    .await
+    .unwrap();
+    let e = prepare(&admin).await.unwrap_err();
+    assert!(format!("{e:?}").contains("closed mid-seed"), "{e:?}");
+    let branches: i64 = sqlx::query_scalar("select count(*) from branches")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(branches, 0, "nothing of the failed seed is kept");
+
+    sqlx::query("drop trigger refuse on desk_roles")
+        .execute(&admin)
+        .await
+        .unwrap();
+    assert!(prepare(&admin).await.unwrap(), "the next start seeds");
+    let pool = desk_pool((*admin.connect_options()).clone(), 1)
+        .await
+        .unwrap();
+    open_desk(pool, None)
+        .await
+        .expect("the demo desk works after the interrupted first start");
+}

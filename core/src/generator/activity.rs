@@ -7,7 +7,6 @@ use chrono::{Duration, NaiveDate};
 use rand::seq::index::sample;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::{uuid_from, GeneratedClub};
@@ -53,9 +52,10 @@ struct Target {
 }
 
 /// Writes classes for every day of `from..=to`, the recovery slots of that window, and up to
-/// `spec.bookings` bookings, through an administrator connection.
-pub async fn generate_activity(
-    admin: &PgPool,
+/// `spec.bookings` bookings, through an administrator connection (a pool, or a transaction the
+/// caller commits).
+pub async fn generate_activity<'a>(
+    admin: impl sqlx::Acquire<'a, Database = sqlx::Postgres>,
     club: &GeneratedClub,
     spec: &ActivitySpec,
 ) -> Result<GeneratedActivity> {
@@ -192,8 +192,9 @@ pub async fn generate_activity(
     )
     .execute(&mut *tx)
     .await?;
+    // Inside the transaction: ANALYZE counts the transaction's own new rows.
+    sqlx::query("analyze").execute(&mut *tx).await?;
     tx.commit().await?;
-    sqlx::query("analyze").execute(admin).await?;
     Ok(GeneratedActivity {
         classes,
         slots: slots as u64,

@@ -7,7 +7,6 @@
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -525,8 +524,12 @@ pub fn demo_staff(branch_code: &str) -> Vec<(String, String, String, String)> {
         .collect()
 }
 
-/// Writes the club into an empty, migrated database through an administrator connection.
-pub async fn generate_club(admin: &PgPool, spec: &ClubSpec) -> Result<GeneratedClub> {
+/// Writes the club into an empty, migrated database through an administrator connection (a
+/// pool, or a transaction the caller commits).
+pub async fn generate_club<'a>(
+    admin: impl sqlx::Acquire<'a, Database = sqlx::Postgres>,
+    spec: &ClubSpec,
+) -> Result<GeneratedClub> {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let mut tx = admin.begin().await?;
 
@@ -631,8 +634,8 @@ pub async fn generate_club(admin: &PgPool, spec: &ClubSpec) -> Result<GeneratedC
     }
 
     insert_members(&mut tx, &mut rng, spec.members, &branches, &plans).await?;
+    sqlx::query("analyze members").execute(&mut *tx).await?;
     tx.commit().await?;
-    sqlx::query("analyze members").execute(admin).await?;
     Ok(GeneratedClub {
         branches,
         staff,
