@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { ApiError } from "../api";
 import type { BookingRow } from "../bindings/BookingRow";
 import { actionsFor, back, buildFilter, currentCursor, firstPage, forward, pageNumber, renderBookings } from "./bookings";
 
@@ -87,5 +88,59 @@ describe("row actions", () => {
     expect(api.cancelBooking).toHaveBeenCalledWith("class", "bk1");
     expect(main.querySelector("[data-testid=bookings-status]")?.textContent).toBe("Cancelled; the first on the waitlist now has the place.");
     expect(main.querySelector("tr[data-booking-id=bk1] .pill")?.textContent).toBe("Cancelled");
+  });
+
+  it("keeps a done check-in and a failed reload both visible, and frees the row", async () => {
+    const listBookings = vi
+      .fn()
+      .mockResolvedValueOnce({ rows: [row], next: null })
+      .mockRejectedValueOnce(new ApiError("unavailable", "The club database cannot be reached."));
+    const api = {
+      listBookings,
+      cancelBooking: vi.fn(),
+      setAttendance: vi.fn(async () => undefined),
+      exportBookingsCsv: vi.fn(),
+      searchMembers: vi.fn(async () => []),
+      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
+      upcomingClasses: vi.fn(async () => []),
+    };
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
+    await flush();
+    (main.querySelector("tr[data-booking-id=bk1] button[data-action=attended]") as HTMLButtonElement).click();
+    (main.querySelector("[data-testid=confirm-yes]") as HTMLButtonElement).click();
+    await flush();
+    await flush();
+    expect(api.setAttendance).toHaveBeenCalledWith("class", "bk1", "attended");
+    const status = main.querySelector("[data-testid=bookings-status]")!;
+    expect(status.textContent).toBe("The club database cannot be reached.");
+    expect(status.classList.contains("is-error")).toBe(true);
+    const actions = main.querySelector("tr[data-booking-id=bk1] .row-actions")!;
+    expect(actions.textContent).toBe("Checked in. The list could not be refreshed.");
+    expect(actions.querySelector("button")).toBeNull(); // no "Working…", no actions on a stale row
+  });
+
+  it("says when the facility and class choices cannot load, and still lists the bookings", async () => {
+    const api = {
+      listBookings: vi.fn(async () => ({ rows: [row], next: null })),
+      cancelBooking: vi.fn(),
+      setAttendance: vi.fn(),
+      exportBookingsCsv: vi.fn(),
+      searchMembers: vi.fn(async () => []),
+      weekSchedule: vi.fn(async () => ({ facilities: [{ id: "f1", branch_id: "b1", name: "Sauna", kind: "sauna", is_active: true, under_maintenance: false, available_days: [] }], slots: [], inserted: 0 })),
+      upcomingClasses: vi.fn(async () => {
+        throw new ApiError("unavailable", "The club database cannot be reached.");
+      }),
+    };
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
+    await flush();
+    const note = main.querySelector("[data-testid=item-filter-status]")!;
+    expect(note.classList.contains("hidden")).toBe(false);
+    expect(note.textContent).toBe("Could not load the facility and class choices: The club database cannot be reached. The bookings list works without them.");
+    expect([...main.querySelectorAll("#f-item option")].map((o) => o.textContent)).toEqual(["Any facility or class", "Sauna"]);
+    expect(main.querySelectorAll("[data-testid=booking-row]").length).toBe(1);
   });
 });

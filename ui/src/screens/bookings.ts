@@ -125,6 +125,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   newBooking.addEventListener("click", options.onNewBooking);
   const exportButton = h("button", { type: "button", class: "secondary", "data-testid": "export-csv" }, "Export CSV");
   const status_ = h("p", { class: "form-status", role: "status", tabindex: "-1", "data-testid": "bookings-status" });
+  const itemStatus = h("p", { class: "form-status is-error hidden", role: "alert", "data-testid": "item-filter-status" });
   const tbody = h("tbody", { "data-testid": "bookings-rows" });
   const prev = h("button", { type: "button", class: "secondary", "data-testid": "page-prev" }, "← Previous");
   const next = h("button", { type: "button", class: "secondary", "data-testid": "page-next" }, "Next →");
@@ -150,13 +151,14 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   const currentFilter = () =>
     buildFilter({ from: from.value, to: to.value, kind: kind.value, status: status.value, item: item.value, memberId });
 
-  const load = async () => {
+  /** Loads the current page; false when it could not (the status line says why). */
+  const load = async (): Promise<boolean> => {
     const { filter, error } = currentFilter();
     status_.classList.remove("is-error");
     if (!filter) {
       status_.textContent = error;
       status_.classList.add("is-error");
-      return;
+      return false;
     }
     const ticket = ++asked;
     status_.textContent = "Loading bookings…";
@@ -164,15 +166,17 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     prev.disabled = next.disabled = true;
     try {
       const page = await options.api.listBookings(filter, { after: currentCursor(pager), limit: PAGE_SIZE, sort: sort.value as Sort });
-      if (ticket !== asked) return;
+      if (ticket !== asked) return true; // the newer load draws the rows
       pager = { ...pager, next: page.next };
       drawRows(page.rows);
       status_.textContent = page.rows.length ? "" : "No bookings match these filters.";
       pageLabel.textContent = `Page ${pageNumber(pager)}${page.rows.length ? `, ${counted(page.rows.length, "booking")}` : ""}`;
+      return true;
     } catch (e) {
-      if (ticket !== asked) return;
+      if (ticket !== asked) return true;
       status_.textContent = errorText(e);
       status_.classList.add("is-error");
+      return false;
     } finally {
       tbody.removeAttribute("aria-busy");
       prev.disabled = pageNumber(pager) <= 1;
@@ -219,9 +223,14 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
                 await options.api.setAttendance(k, row.id, a);
                 said = a === "attended" ? "Checked in." : "Marked as no-show.";
               }
-              await load();
-              status_.textContent = said; // after the reload, which clears the status line
-              status_.focus(); // the row's buttons are gone with the reload: keep focus on the page
+              if (await load()) {
+                status_.textContent = said; // after the reload, which clears the status line
+              } else {
+                // Done, but the list is stale: say so on the row, leave the reload error in the
+                // status line, and offer no more actions on a row whose status is out of date.
+                actions.replaceChildren(h("span", { class: "row-done", role: "status", "data-testid": "row-done" }, `${said} The list could not be refreshed.`));
+              }
+              status_.focus(); // the row's buttons are gone: keep focus on the page
             } catch (e) {
               note.textContent = errorText(e);
               yes.disabled = no.disabled = false;
@@ -289,6 +298,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
       { class: "panel wide" },
       h("div", { class: "toolbar" }, h("h2", {}, "All Bookings"), newBooking, exportButton),
       form,
+      itemStatus,
       status_,
       h(
         "div",
@@ -308,17 +318,26 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     ),
   );
 
-  // Filter choices: this branch's facilities and the next two weeks' classes.
-  void Promise.all([
-    options.api.weekSchedule(today).then((s) => s.facilities).catch(() => [] as Facility[]),
-    options.api.upcomingClasses(today, 14).catch(() => [] as Class[]),
-  ]).then(([facilities, classes]) => {
+  // Filter choices: this branch's facilities and the next two weeks' classes. Without them the
+  // list still works (any facility or class), so a failure is said beside the filters, not fatal.
+  void Promise.allSettled([options.api.weekSchedule(today), options.api.upcomingClasses(today, 14)]).then(([schedule, classes]) => {
+    const facilities: Facility[] = schedule.status === "fulfilled" ? schedule.value.facilities : [];
+    const upcoming: Class[] = classes.status === "fulfilled" ? classes.value : [];
     item.append(
       ...facilities.map((f) => h("option", { value: `facility:${f.id}` }, f.name)),
-      ...classes.map((c) => h("option", { value: `class:${c.id}` }, `${c.title}, ${dateTime(c.starts_at, options.timeZone)}`)),
+      ...upcoming.map((c) => h("option", { value: `class:${c.id}` }, `${c.title}, ${dateTime(c.starts_at, options.timeZone)}`)),
     );
+    const failed = [schedule, classes].find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) {
+      itemStatus.textContent = `Could not load the facility and class choices: ${errorText(failed.reason)} The bookings list works without them.`;
+      itemStatus.classList.remove("hidden");
+    }
   });
 
   void reload();
-  return { refresh: reload };
+  return {
+    refresh: async () => {
+      await reload();
+    },
+  };
 }

@@ -158,6 +158,51 @@ describe("openConcierge", () => {
     expect(document.querySelector("[data-testid=concierge]")).toBeNull();
   });
 
+  it("offers the waitlist when another desk filled the class after the list loaded, keeping the member, the class and a fresh key", async () => {
+    document.body.replaceChildren();
+    const spin = { id: "c1", branch_id: "b1", title: "Spin", instructor: null, starts_at: "2999-01-01T18:00:00Z", ends_at: "2999-01-01T18:45:00Z", capacity: 8, booked_count: 7, waitlist_count: 0 };
+    const upcomingClasses = vi.fn().mockResolvedValue([{ ...spin, booked_count: 8 }]).mockResolvedValueOnce([spin]);
+    const createBooking = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError("full", "Full: 8 of 8 booked"))
+      .mockResolvedValueOnce({ id: "bk", status: "waitlisted" });
+    const api = { searchMembers: vi.fn(), weekSchedule: vi.fn(async () => schedule), upcomingClasses, createBooking };
+    const drawer = openConcierge(document.body, { api, staff: frontDesk, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked: vi.fn(), onClose: vi.fn() });
+    await flush();
+    const classKind = drawer.root.querySelector("#drawer-kind-class") as HTMLInputElement;
+    classKind.checked = true;
+    classKind.dispatchEvent(new Event("change"));
+    await flush();
+    const radio = drawer.root.querySelector("input[name=drawer-choice]") as HTMLInputElement;
+    radio.checked = true;
+    radio.dispatchEvent(new Event("change"));
+    const waitlistField = drawer.root.querySelector("[data-testid=join-waitlist]")!.closest(".check")!;
+    expect(waitlistField.classList.contains("hidden")).toBe(true); // 7 of 8: not full when loaded
+    const form = drawer.root.querySelector("form")!;
+    const result = drawer.root.querySelector("[data-testid=drawer-result]")!;
+
+    form.requestSubmit();
+    await flush();
+    await flush();
+    expect(upcomingClasses).toHaveBeenCalledTimes(2);
+    expect(waitlistField.classList.contains("hidden")).toBe(false);
+    expect(result.textContent).toBe("Full: 8 of 8 booked. Tick “Join waitlist” and confirm to put Ana Lopez on the waitlist.");
+    expect(drawer.root.querySelector("[data-testid=drawer-choice]")!.textContent).toContain("Full: 8 of 8 booked");
+    expect((drawer.root.querySelector("input[name=drawer-choice]") as HTMLInputElement).checked).toBe(true);
+
+    const waitlist = drawer.root.querySelector("[data-testid=join-waitlist]") as HTMLInputElement;
+    waitlist.checked = true;
+    waitlist.dispatchEvent(new Event("change"));
+    form.requestSubmit();
+    await flush();
+    await flush();
+    expect(result.textContent).toContain("On the waitlist: Ana Lopez, Spin");
+    const [refused, joined] = createBooking.mock.calls.map((c) => c[0]);
+    expect([joined.member_id, joined.target_id, joined.join_waitlist]).toEqual(["m1", "c1", true]);
+    expect(refused.join_waitlist).toBe(false);
+    expect(joined.idempotency_key).not.toBe(refused.idempotency_key);
+  });
+
   it("lets only staff who may override tick the override", () => {
     document.body.replaceChildren();
     const api = { searchMembers: vi.fn(), weekSchedule: vi.fn(async () => schedule), upcomingClasses: vi.fn(async () => []), createBooking: vi.fn() };

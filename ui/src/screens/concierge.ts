@@ -1,7 +1,7 @@
 // The concierge drawer: member → Class or Recovery → an available class or slot → confirm, with
 // "Override capacity" (reason required), "Join waitlist" when a class is full, Esc to close.
 // One idempotency key per confirm: a retry of the same request reuses it, so nothing doubles.
-import { errorText, type Api, type NewBooking } from "../api";
+import { ApiError, errorText, type Api, type NewBooking } from "../api";
 import type { BookingKind } from "../bindings/BookingKind";
 import type { Class } from "../bindings/Class";
 import type { Schedule } from "../bindings/Schedule";
@@ -162,7 +162,8 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     if (!fullClass) state.joinWaitlist = waitlist.checked = false;
   };
 
-  const loadChoices = async () => {
+  /** Loads the day's choices; `keep` re-selects that choice (with its fresh counts) if still offered. */
+  const loadChoices = async (keep?: string) => {
     const ticket = ++asked;
     state.choice = null;
     sync();
@@ -183,7 +184,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
       listStatus.textContent = choices.length ? "" : `Nothing to book on ${dayLabel(day)}.`;
       list.replaceChildren(
         ...choices.map((c, i) => {
-          const input = h("input", { type: "radio", name: "drawer-choice", id: `drawer-choice-${i}`, value: c.id, "data-full": choiceFull(c) ? "true" : "false" });
+          const input = h("input", { type: "radio", name: "drawer-choice", id: `drawer-choice-${i}`, value: c.id, "data-full": choiceFull(c) ? "true" : "false", checked: c.id === keep });
           input.addEventListener("change", () => {
             state.choice = c;
             sync();
@@ -197,6 +198,8 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
           );
         }),
       );
+      state.choice = choices.find((c) => c.id === keep) ?? null;
+      sync();
     } catch (e) {
       if (ticket !== asked) return;
       listStatus.textContent = errorText(e);
@@ -284,6 +287,14 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     } catch (err) {
       result.textContent = errorText(err);
       result.classList.add("is-error");
+      // Another desk took the last place after the list loaded: fresh counts bring up the
+      // waitlist. The refusal stored nothing, and a waitlist confirm is a new request with its own key.
+      if (err instanceof ApiError && err.code === "full" && request.kind === "class") {
+        await loadChoices(request.target_id);
+        if (state.member && state.choice?.id === request.target_id && choiceFull(state.choice)) {
+          result.textContent = `${errorText(err)}. Tick “Join waitlist” and confirm to put ${state.member.name} on the waitlist.`;
+        }
+      }
     } finally {
       confirm.disabled = false;
       confirm.textContent = "Confirm booking";

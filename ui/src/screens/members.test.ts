@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { entitlementText, renderMemberSearch, shouldSearch } from "./members";
+import { entitlementText, renderMemberSearch, renderMembers, shouldSearch } from "./members";
+import type { MemberPanel } from "../bindings/MemberPanel";
 import type { MemberHit } from "../bindings/MemberHit";
 
 const hit = (n: number): MemberHit => ({ member_id: `m${n}`, member_number: `M${n}`, first_name: "Ana", last_name: `Lopez${n}`, email: null, phone: null, status: "active", home_branch_id: "b1", plan_id: null, score: 1 });
@@ -59,6 +60,41 @@ describe("renderMemberSearch", () => {
     input.dispatchEvent(new Event("input"));
     await vi.advanceTimersByTimeAsync(250);
     expect(root.querySelector("[role=status]")?.textContent).toBe("The club database cannot be reached.");
+    vi.useRealTimers();
+  });
+});
+
+describe("renderMembers", () => {
+  const panelOf = (n: number): MemberPanel => ({
+    member: { id: `m${n}`, member_number: `M${n}`, first_name: "Ana", last_name: `Lopez${n}`, email: null, phone: null, status: "active", plan_name: null, home_branch_name: "Central", joined_on: "2026-01-01" },
+    entitlements: [],
+    upcoming: [],
+  });
+
+  it("shows the member opened last when an earlier member's panel answers late, and books that member", async () => {
+    vi.useFakeTimers();
+    const replies: Record<string, (p: MemberPanel) => void> = {};
+    const memberPanel = vi.fn((id: string) => new Promise<MemberPanel>((resolve) => (replies[id] = resolve)));
+    const onBook = vi.fn();
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderMembers(main, { api: { searchMembers: vi.fn(async () => [hit(1), hit(2)]), memberPanel }, onBook });
+    const input = main.querySelector("#member-search") as HTMLInputElement;
+    input.value = "ana";
+    input.dispatchEvent(new Event("input"));
+    await vi.advanceTimersByTimeAsync(250);
+    const key = (k: string) => input.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
+    key("Enter"); // opens m1
+    key("ArrowDown");
+    key("Enter"); // then m2, before m1 answers
+    replies.m2(panelOf(2));
+    await vi.advanceTimersByTimeAsync(0);
+    replies.m1(panelOf(1)); // the slower, older reply
+    await vi.advanceTimersByTimeAsync(0);
+    expect(main.querySelector("[data-testid=member-name]")?.textContent).toBe("Ana Lopez2");
+    expect(main.querySelector("[data-testid=member-panel]")?.hasAttribute("aria-busy")).toBe(false);
+    (main.querySelector("[data-testid=book-for-member]") as HTMLButtonElement).click();
+    expect(onBook).toHaveBeenCalledWith({ id: "m2", name: "Ana Lopez2" });
     vi.useRealTimers();
   });
 });

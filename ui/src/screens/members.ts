@@ -130,16 +130,20 @@ export interface MembersOptions {
 
 export function renderMembers(main: HTMLElement, options: MembersOptions): { focusSearch: () => void } {
   const panel = h("section", { class: "panel member-panel", "aria-live": "polite", "data-testid": "member-panel" }, h("p", { class: "muted" }, "Search for a member to see their plan and bookings."));
+  let asked = 0;
   const open = async (hit: MemberHit) => {
+    const ticket = ++asked;
     panel.setAttribute("aria-busy", "true");
     panel.replaceChildren(h("p", { class: "muted" }, `Loading ${hitName(hit)}…`));
     try {
-      drawPanel(panel, await options.api.memberPanel(hit.member_id), options);
+      const data = await options.api.memberPanel(hit.member_id);
+      if (ticket !== asked) return; // a later member was opened: "Book for this member" must book them
+      drawPanel(panel, data, options);
     } catch (e) {
+      if (ticket !== asked) return;
       panel.replaceChildren(h("p", { class: "form-status is-error", role: "alert" }, errorText(e)));
-    } finally {
-      panel.removeAttribute("aria-busy");
     }
+    panel.removeAttribute("aria-busy");
   };
   const search = renderMemberSearch({ api: options.api, onChoose: (hit) => void open(hit), id: "member-search", label: "Find a member (Ctrl+K)" });
   main.replaceChildren(h("div", { class: "two-col" }, h("section", { class: "panel" }, h("h2", {}, "Members"), search.root), panel));
