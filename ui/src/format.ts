@@ -57,6 +57,15 @@ export function dateTime(iso: string, timeZone?: string): string {
   });
 }
 
+/**
+ * An instant at its own branch: "Sun 29 Nov, 07:00 (Sydney)" when that branch's zone is not the
+ * desk's, so a head-office list shows each class at the time its members see on the door.
+ */
+export function dateTimeAt(iso: string, zone: string | undefined, deskZone: string | undefined): string {
+  if (!zone || zone === deskZone) return dateTime(iso, deskZone);
+  return `${dateTime(iso, zone)} (${zone.slice(zone.lastIndexOf("/") + 1).replace(/_/g, " ")})`;
+}
+
 /** "HH:MM" from "HH:MM:SS" (or as given). */
 export function hhmm(time: string): string {
   return time.slice(0, 5);
@@ -78,8 +87,36 @@ export function placesLeft(booked: number, capacity: number): number {
   return Math.max(0, capacity - booked);
 }
 
-/** Start of a local day as an instant string (for "from"/"to" filters). */
+/** Start of a day on this computer's clock, as an instant string. */
 export function startOfLocalDay(date: string): string {
   const [y, m, d] = date.split("-").map(Number);
   return new Date(y, m - 1, d).toISOString();
+}
+
+/** The calendar date and wall-clock time `t` shows in `timeZone`, read as if it were UTC. */
+function wallClock(t: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" }).formatToParts(new Date(t));
+  const p = Object.fromEntries(parts.map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+}
+
+/** Today's date (YYYY-MM-DD) at the branch, whatever zone this computer is set to. */
+export function todayIn(timeZone: string | undefined, now: Date = new Date()): string {
+  if (!timeZone) return isoDate(now);
+  return new Date(wallClock(now.getTime(), timeZone)).toISOString().slice(0, 10);
+}
+
+/**
+ * The first instant of `date` at the branch (for the "from"/"to" filters), as an instant string.
+ * A day whose midnight is skipped by daylight saving starts at the first local time it has.
+ */
+export function startOfDayIn(date: string, timeZone: string | undefined): string {
+  if (!timeZone) return startOfLocalDay(date);
+  const [y, m, d] = date.split("-").map(Number);
+  const midnight = Date.UTC(y, m - 1, d);
+  const offset = (t: number) => wallClock(t, timeZone) - Math.floor(t / 1000) * 1000;
+  const first = midnight - offset(midnight);
+  const second = midnight - offset(first); // the offset in force at that instant
+  const onDate = (t: number) => new Date(wallClock(t, timeZone)).toISOString().slice(0, 10) === date;
+  return new Date([second, first].find(onDate) ?? first).toISOString();
 }

@@ -155,9 +155,10 @@ function draw(): void {
       if (view === "members") {
         members = renderMembers(main, { api: withNotice(api), timeZone: tz, onBook: (member) => openDrawer(member) });
       } else if (view === "schedule") {
-        renderSchedule(main, { api: withNotice(api) });
+        renderSchedule(main, { api: withNotice(api), timeZone: tz });
       } else {
-        bookings = renderBookings(main, { api: withNotice(api), timeZone: tz, onNewBooking: () => openDrawer(null) });
+        const branchZones = Object.fromEntries((info?.branches ?? []).map((b) => [b.id, b.timezone]));
+        bookings = renderBookings(main, { api: withNotice(api), timeZone: tz, branchZones, onNewBooking: () => openDrawer(null) });
       }
       (root.querySelector(`.tab[data-view=${view}]`) as HTMLElement | null)?.setAttribute("aria-current", "page");
       return;

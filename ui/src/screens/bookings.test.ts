@@ -15,6 +15,11 @@ describe("buildFilter", () => {
     expect(new Date(filter!.to!).getTime() - new Date(filter!.from!).getTime()).toBe(24 * 3600 * 1000);
   });
 
+  it("takes the days at the branch, not on this computer's clock", () => {
+    const { filter } = buildFilter({ ...values, from: "2026-11-29", to: "2026-11-29" }, "Australia/Sydney");
+    expect([filter!.from, filter!.to]).toEqual(["2026-11-28T13:00:00.000Z", "2026-11-29T13:00:00.000Z"]);
+  });
+
   it("refuses a reversed range in words", () => {
     expect(buildFilter({ ...values, from: "2026-11-24", to: "2026-11-23" })).toEqual({ filter: null, error: "The end date is before the start date." });
   });
@@ -142,5 +147,27 @@ describe("row actions", () => {
     expect(note.textContent).toBe("Could not load the facility and class choices: The club database cannot be reached. The bookings list works without them.");
     expect([...main.querySelectorAll("#f-item option")].map((o) => o.textContent)).toEqual(["Any facility or class", "Sauna"]);
     expect(main.querySelectorAll("[data-testid=booking-row]").length).toBe(1);
+  });
+
+  it("asks for the branch's days and shows each row at its own branch's time", async () => {
+    const sydney = { ...row, id: "bk2", branch_id: "b2", starts_at: "2026-11-28T20:00:00Z" };
+    const api = {
+      listBookings: vi.fn(async () => ({ rows: [row, sydney], next: null })),
+      cancelBooking: vi.fn(),
+      setAttendance: vi.fn(),
+      exportBookingsCsv: vi.fn(),
+      searchMembers: vi.fn(async () => []),
+      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
+      upcomingClasses: vi.fn(async () => []),
+    };
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    const branchZones = { b1: "Europe/London", b2: "Australia/Sydney" };
+    renderBookings(main, { api: api as never, timeZone: "Europe/London", branchZones, today: "2026-07-01", onNewBooking: vi.fn() });
+    await flush();
+    const [filter] = api.listBookings.mock.calls[0] as unknown as [{ from: string }];
+    expect(filter.from).toBe("2026-06-30T23:00:00.000Z"); // London's midnight in summer time
+    const times = [...main.querySelectorAll("[data-testid=booking-row] td:first-child")].map((td) => td.textContent);
+    expect(times).toEqual(["Sat 28 Nov, 18:00", "Sun 29 Nov, 07:00 (Sydney)"]);
   });
 });

@@ -9,7 +9,7 @@ import type { Cursor } from "../bindings/Cursor";
 import type { Facility } from "../bindings/Facility";
 import type { Sort } from "../bindings/Sort";
 import { h } from "../dom";
-import { addDays, counted, dateTime, isoDate, startOfLocalDay, statusLabel } from "../format";
+import { addDays, counted, dateTime, dateTimeAt, startOfDayIn, statusLabel, todayIn } from "../format";
 import { hitName, renderMemberSearch } from "./members";
 
 export const PAGE_SIZE = 50;
@@ -24,16 +24,19 @@ export interface FilterValues {
   memberId: string;
 }
 
-/** The filter the shell takes, or an error for staff. `to` is inclusive: the query ends the day after. */
-export function buildFilter(v: FilterValues): { filter: BookingFilter | null; error: string | null } {
+/**
+ * The filter the shell takes, or an error for staff. `to` is inclusive: the query ends the day
+ * after. Days are the branch's (`timeZone`), not this computer's.
+ */
+export function buildFilter(v: FilterValues, timeZone?: string): { filter: BookingFilter | null; error: string | null } {
   if (v.from && v.to && v.to < v.from) return { filter: null, error: "The end date is before the start date." };
   const [itemKind, itemId] = v.item ? v.item.split(":") : ["", ""];
   return {
     error: null,
     filter: {
       branch_id: null,
-      from: v.from ? startOfLocalDay(v.from) : null,
-      to: v.to ? startOfLocalDay(addDays(v.to, 1)) : null,
+      from: v.from ? startOfDayIn(v.from, timeZone) : null,
+      to: v.to ? startOfDayIn(addDays(v.to, 1), timeZone) : null,
       kind: v.kind === "class" || v.kind === "recovery" ? (v.kind as BookingKind) : null,
       statuses: v.status ? [v.status] : [],
       facility_id: itemKind === "facility" ? itemId : null,
@@ -82,7 +85,10 @@ export const ACTION_QUESTION: Record<RowAction, string> = {
 export interface BookingsOptions {
   api: Pick<Api, "listBookings" | "exportBookingsCsv" | "cancelBooking" | "setAttendance" | "searchMembers" | "weekSchedule" | "upcomingClasses">;
   onNewBooking: () => void;
+  /** The desk's branch's zone: the filters' days and "today". */
   timeZone?: string;
+  /** Each branch's zone by id: a row's time is shown at its own branch (a head-office desk lists them all). */
+  branchZones?: Record<string, string>;
   today?: string;
 }
 
@@ -91,7 +97,7 @@ export interface BookingsScreen {
 }
 
 export function renderBookings(main: HTMLElement, options: BookingsOptions): BookingsScreen {
-  const today = options.today ?? isoDate(new Date());
+  const today = options.today ?? todayIn(options.timeZone);
   const from = h("input", { type: "date", id: "f-from", value: today });
   const to = h("input", { type: "date", id: "f-to", value: addDays(today, 13) });
   const kind = h("select", { id: "f-kind" }, h("option", { value: "" }, "Classes and recovery"), h("option", { value: "class" }, "Classes"), h("option", { value: "recovery" }, "Recovery"));
@@ -149,7 +155,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   );
 
   const currentFilter = () =>
-    buildFilter({ from: from.value, to: to.value, kind: kind.value, status: status.value, item: item.value, memberId });
+    buildFilter({ from: from.value, to: to.value, kind: kind.value, status: status.value, item: item.value, memberId }, options.timeZone);
 
   /** Loads the current page; false when it could not (the status line says why). */
   const load = async (): Promise<boolean> => {
@@ -245,7 +251,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
         return h(
           "tr",
           { "data-booking-id": row.id, "data-testid": "booking-row" },
-          h("td", {}, dateTime(row.starts_at, options.timeZone)),
+          h("td", {}, dateTimeAt(row.starts_at, options.branchZones?.[row.branch_id], options.timeZone)),
           h("td", {}, row.kind === "class" ? "Class" : "Recovery"),
           h("td", { class: "member-cell" }, row.member_name, h("span", { class: "muted small" }, ` ${row.member_number}`)),
           h("td", {}, row.item_name),

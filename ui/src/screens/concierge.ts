@@ -7,7 +7,7 @@ import type { Class } from "../bindings/Class";
 import type { Schedule } from "../bindings/Schedule";
 import type { StaffSession } from "../bindings/StaffSession";
 import { h } from "../dom";
-import { counted, dateTime, dayLabel, hhmm, isoDate, placesLeft } from "../format";
+import { counted, dateTime, dayLabel, hhmm, placesLeft, todayIn } from "../format";
 import { hitName, renderMemberSearch } from "./members";
 
 /** One bookable thing in the list: a recovery slot or a class. */
@@ -107,7 +107,7 @@ export interface Drawer {
 }
 
 export function openConcierge(host: HTMLElement, options: ConciergeOptions): Drawer {
-  const today = options.today ?? isoDate(new Date());
+  const today = options.today ?? todayIn(options.timeZone);
   const state: ConfirmState = { member: options.member ?? null, choice: null, overrideCapacity: false, overrideAllowance: false, reason: "", joinWaitlist: false };
   const keys = new ConfirmKeys();
   let kind: BookingKind = "recovery";

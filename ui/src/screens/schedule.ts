@@ -5,7 +5,7 @@ import type { Facility } from "../bindings/Facility";
 import type { Schedule } from "../bindings/Schedule";
 import type { Slot } from "../bindings/Slot";
 import { h } from "../dom";
-import { addDays, dayLabel, hhmm, isoDate, mondayOf, weekLabel } from "../format";
+import { addDays, dayLabel, hhmm, mondayOf, todayIn, weekLabel } from "../format";
 
 export interface FacilityWeek {
   facility: Facility;
@@ -34,11 +34,13 @@ export function slotLabel(slot: Slot): string {
 
 export interface ScheduleOptions {
   api: Pick<Api, "weekSchedule">;
+  /** The branch's zone: "this week" is the branch's, whatever zone this computer is in. */
+  timeZone?: string;
   today?: string;
 }
 
 export function renderSchedule(main: HTMLElement, options: ScheduleOptions): void {
-  let monday = mondayOf(options.today ?? isoDate(new Date()));
+  let monday = mondayOf(options.today ?? todayIn(options.timeZone));
   const label = h("span", { class: "week-label", "data-testid": "week-label" });
   const picker = h("input", { type: "date", id: "week-date", "aria-label": "Go to the week of" });
   const prev = h("button", { type: "button", class: "secondary", "data-testid": "week-prev" }, "← Previous week");
@@ -74,7 +76,7 @@ export function renderSchedule(main: HTMLElement, options: ScheduleOptions): voi
   };
   prev.addEventListener("click", () => go(addDays(monday, -7)));
   next.addEventListener("click", () => go(addDays(monday, 7)));
-  thisWeek.addEventListener("click", () => go(isoDate(new Date())));
+  thisWeek.addEventListener("click", () => go(options.today ?? todayIn(options.timeZone)));
   picker.addEventListener("change", () => picker.value && go(picker.value));
 
   main.replaceChildren(
