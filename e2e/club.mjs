@@ -19,7 +19,7 @@ import { expect, helpers, isoDay, log } from "./helpers.mjs";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const env = (name) => {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set (scripts/test-e2e.sh --suite club sets it)`);
+  if (!value) throw new Error(`${name} is not set (scripts/test-e2e.sh sets it when E2E_SUITES includes club)`);
   return value;
 };
 

@@ -4,7 +4,7 @@
 # a large club in a fresh database and runs each pair of issue 6 side by side. Prints a table
 # and writes bench-results/{full,quick}.{md,csv}. The full run then builds the release app and
 # .deb and measures the app itself (scripts/bench-app.sh: start-up, memory, sizes).
-#   scripts/bench.sh           200,000 members, 1,000,000 bookings (about 15-20 minutes on 2 cores)
+#   scripts/bench.sh           200,000 members, 1,000,000 bookings (10-12 minutes for the pairs on 2 cores, then the app)
 #   scripts/bench.sh --quick   tiny sizes, every pair once (CI): fails only on errors or broken invariants
 # Extra arguments go to the bench (--out DIR, --keep-db).
 set -euo pipefail

@@ -6,6 +6,8 @@
 #   pg_require_passwords DIR   loopback logins other than `postgres` need their password
 #   pg_club DIR PORT ROLE PASSWORD   the end-to-end tests' club database (see below)
 #   pg_free_port        a free loopback TCP port
+#   pg_throwaway PORT   unless DATABASE_URL is set: a cluster in a new temporary directory,
+#                       removed when the calling script exits (what test.sh and bench.sh use)
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user.
 
 pg_bin_dir() {
@@ -13,6 +15,7 @@ pg_bin_dir() {
   for v in 17 16 15; do
     if [ -x "/usr/lib/postgresql/$v/bin/initdb" ]; then echo "/usr/lib/postgresql/$v/bin"; return 0; fi
   done
+  command -v initdb >/dev/null || { echo "PostgreSQL 15 or newer is not installed (initdb not found)" >&2; return 1; }
   dirname "$(command -v initdb)"
 }
 

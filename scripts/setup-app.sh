@@ -86,7 +86,7 @@ ensure_system_packages() {
 
 ensure_rust() {
   command -v cargo >/dev/null ||
-    die "cargo not found: install Rust (rustup, stable >= 1.85) first; Debian's cargo is too old for Tauri 2"
+    die "cargo not found: install Rust (rustup, stable >= 1.93) first; Debian's cargo is too old for Tauri 2"
 }
 
 ensure_tauri_driver() {

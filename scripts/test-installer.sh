@@ -6,8 +6,8 @@
 # cleanly. Artifacts (package listing, screenshots) go to artifacts/installer/.
 #
 # Needs root (it installs packages). Env: CARGO_TARGET_DIR (default target/ in the repo),
-# INSTALLER_SKIP_BUILD=1 to reuse a .deb of the same version built before (quick re-runs while
-# developing; the upgrade's newer build is made when missing).
+# INSTALLER_SKIP_BUILD=1 to reuse the .debs of both versions built before, when present (quick
+# re-runs while developing: the installed and upgraded behaviour of the code they were built from).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,7 +45,7 @@ build_deb() {
   version="$(sed -n 's/^version = "\(.*\)"/\1/p' "$tree/Cargo.toml" | sed -n 1p)"
   if [ "${INSTALLER_SKIP_BUILD:-0}" != 1 ] || ! ls "$TARGET_DIR/release/bundle/deb/"*"_${version}_"*.deb >/dev/null 2>&1; then
     say "building the release .deb from $tree (target dir $TARGET_DIR)"
-    rm -rf "$TARGET_DIR/release/bundle/deb"
+    rm -f "$TARGET_DIR/release/bundle/deb/"*"_${version}_"*.deb # other versions stay for INSTALLER_SKIP_BUILD
     (cd "$tree" && CARGO_TARGET_DIR="$TARGET_DIR" ui/node_modules/.bin/tauri build --ci -- --locked) >&2 ||
       die "the release build failed (see above)"
     say "release build took $((SECONDS - started)) s"

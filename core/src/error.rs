@@ -1,7 +1,8 @@
 //! One error type for the core. Database errors are mapped to domain variants in one place
 //! ([`Error::from`] for `sqlx::Error`): Branch Desk's own SQLSTATEs (class `BD`, raised by the
-//! functions in `migrations/`), constraint names, and connection failures. The raw database
-//! text is logged, never shown to staff: [`Error::message`] is what a person reads.
+//! functions in `migrations/`), constraint names, and connection failures. [`Error::message`] is
+//! what a person reads: for the `BD` codes, the message the migration wrote for staff; any other
+//! database text is logged, never shown.
 
 use serde::Serialize;
 
