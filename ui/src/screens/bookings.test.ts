@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api";
 import type { BookingRow } from "../bindings/BookingRow";
-import { actionsFor, back, buildFilter, currentCursor, firstPage, forward, pageNumber, renderBookings } from "./bookings";
+import { actionsFor, back, buildFilter, confirmQuestion, currentCursor, firstPage, forward, pageNumber, renderBookings } from "./bookings";
 
 const values = { from: "", to: "", kind: "", status: "", item: "", memberId: "" };
 
@@ -52,11 +52,21 @@ describe("keyset pager", () => {
 
 describe("actionsFor", () => {
   it("offers check-in and no-show on booked rows, cancel on live ones, late check-in on no-shows, nothing on finished ones", () => {
-    expect(actionsFor({ status: "booked" })).toEqual(["attended", "no_show", "cancel"]);
-    expect(actionsFor({ status: "waitlisted" })).toEqual(["cancel"]);
-    expect(actionsFor({ status: "no_show" })).toEqual(["attended"]);
-    expect(actionsFor({ status: "cancelled" })).toEqual([]);
-    expect(actionsFor({ status: "attended" })).toEqual([]);
+    const started = "2026-11-28T18:00:00Z";
+    const at = (iso: string) => Date.parse(iso);
+    expect(actionsFor({ status: "booked", starts_at: started }, at("2026-11-28T18:00:00Z"))).toEqual(["attended", "no_show", "cancel"]);
+    expect(actionsFor({ status: "booked", starts_at: started }, at("2026-11-28T17:59:00Z"))).toEqual(["attended", "cancel"]); // no no-show before it starts
+    expect(actionsFor({ status: "waitlisted", starts_at: started })).toEqual(["cancel"]);
+    expect(actionsFor({ status: "no_show", starts_at: started })).toEqual(["attended"]);
+    expect(actionsFor({ status: "cancelled", starts_at: started })).toEqual([]);
+    expect(actionsFor({ status: "attended", starts_at: started })).toEqual([]);
+  });
+
+  it("asks to confirm a check-in more than an hour ahead with the session's time", () => {
+    const row = { starts_at: "2026-12-01T18:00:00Z" };
+    expect(confirmQuestion("attended", row, "Europe/London", Date.parse("2026-11-28T10:00:00Z"))).toBe("Check this member in now? The session is on Tue 1 Dec, 18:00.");
+    expect(confirmQuestion("attended", row, "Europe/London", Date.parse("2026-12-01T17:30:00Z"))).toBe("Check this member in?");
+    expect(confirmQuestion("cancel", row, "Europe/London", Date.parse("2026-11-28T10:00:00Z"))).toBe("Cancel this booking?");
   });
 });
 

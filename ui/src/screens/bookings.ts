@@ -66,10 +66,11 @@ export function back(p: Pager): Pager {
 
 export type RowAction = "cancel" | "attended" | "no_show";
 
-/** What staff may do with a row: live bookings can be cancelled; booked ones checked in or marked
- * no-show; a no-show who turns up late can still be checked in. */
-export function actionsFor(row: Pick<BookingRow, "status">): RowAction[] {
-  if (row.status === "booked") return ["attended", "no_show", "cancel"];
+/** What staff may do with a row: live bookings can be cancelled; booked ones checked in, and
+ * marked no-show once they have started (the database refuses it before); a no-show who turns up
+ * late can still be checked in. */
+export function actionsFor(row: Pick<BookingRow, "status" | "starts_at">, now: number = Date.now()): RowAction[] {
+  if (row.status === "booked") return Date.parse(row.starts_at) <= now ? ["attended", "no_show", "cancel"] : ["attended", "cancel"];
   if (row.status === "waitlisted") return ["cancel"];
   if (row.status === "no_show") return ["attended"];
   return [];
@@ -81,6 +82,15 @@ export const ACTION_QUESTION: Record<RowAction, string> = {
   attended: "Check this member in?",
   no_show: "Mark as no-show?",
 };
+
+/** The row's confirm question. Checking in more than an hour ahead says when the session is, so a
+ * click on the wrong row (next week's booking) is caught before it is final. */
+export function confirmQuestion(a: RowAction, row: Pick<BookingRow, "starts_at">, timeZone?: string, now: number = Date.now()): string {
+  if (a === "attended" && Date.parse(row.starts_at) - now > 3600_000) {
+    return `Check this member in now? The session is on ${dateTime(row.starts_at, timeZone)}.`;
+  }
+  return ACTION_QUESTION[a];
+}
 
 export interface BookingsOptions {
   api: Pick<Api, "listBookings" | "exportBookingsCsv" | "cancelBooking" | "setAttendance" | "searchMembers" | "weekSchedule" | "upcomingClasses">;
@@ -243,7 +253,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
               yes.textContent = `Yes, ${ACTION_LABEL[a].toLowerCase()}`;
             }
           });
-          actions.replaceChildren(h("span", { class: "confirm-question" }, ACTION_QUESTION[a]), yes, no, note);
+          actions.replaceChildren(h("span", { class: "confirm-question" }, confirmQuestion(a, row, options.branchZones?.[row.branch_id] ?? options.timeZone)), yes, no, note);
           yes.focus();
         };
         drawActions();
