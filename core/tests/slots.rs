@@ -77,6 +77,53 @@ async fn member_calls_ensure_then_sees_this_weeks_slots_but_cannot_insert(admin:
         "42501",
         "a member's direct INSERT into benefit_slots is denied"
     );
+
+    // A member makes slots only near today; a desk anywhere (managers plan ahead).
+    let far = sqlx::query_scalar::<_, i32>("select ensure_facility_slots($1, $2, $2)")
+        .bind(c.branch_a())
+        .bind(date("3000-01-06"))
+        .fetch_one(&mut member)
+        .await;
+    let err = Error::from(far.unwrap_err());
+    assert!(
+        matches!(err, Error::Invalid { .. })
+            && err.message().starts_with("Slots can be opened from "),
+        "a member's far-off range is refused in words: {err:?}"
+    );
+    let in_a_month = today + Duration::days(30);
+    sqlx::query_scalar::<_, i32>("select ensure_facility_slots($1, $2, $2)")
+        .bind(c.branch_a())
+        .bind(in_a_month)
+        .fetch_one(&mut member)
+        .await
+        .expect("a member may open slots a month ahead");
+    let mut desk = c.desk(DESK_A).await;
+    let made: i32 = sqlx::query_scalar("select ensure_facility_slots($1, $2, $2)")
+        .bind(c.branch_a())
+        .bind(date("3000-01-06"))
+        .fetch_one(&mut desk)
+        .await
+        .expect("a desk may open any week");
+    let far_slots: i64 =
+        sqlx::query_scalar("select count(*) from benefit_slots where local_date = '3000-01-06'")
+            .fetch_one(&c.admin)
+            .await
+            .unwrap();
+    assert_eq!(
+        (made > 0, far_slots),
+        (true, made as i64),
+        "only the desk's call made slots in 3000"
+    );
+    let direct = sqlx::query("select materialise_facility_slots($1, $2, $2)")
+        .bind(c.branch_a())
+        .bind(date("3000-01-07"))
+        .execute(&mut member)
+        .await;
+    assert_eq!(
+        sqlstate(direct),
+        "42501",
+        "the window cannot be skipped by calling the function behind it"
+    );
 }
 
 async fn slot_times(
