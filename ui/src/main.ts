@@ -151,17 +151,18 @@ function draw(): void {
       if (note) main.prepend(h("p", { class: "notice", role: "status" }, note));
       note = undefined;
       return;
-    case "desk":
+    case "desk": {
+      const branchZones = Object.fromEntries((info?.branches ?? []).map((b) => [b.id, b.timezone]));
       if (view === "members") {
-        members = renderMembers(main, { api: withNotice(api), timeZone: tz, onBook: (member) => openDrawer(member) });
+        members = renderMembers(main, { api: withNotice(api), timeZone: tz, branchZones, onBook: (member) => openDrawer(member) });
       } else if (view === "schedule") {
         renderSchedule(main, { api: withNotice(api), timeZone: tz });
       } else {
-        const branchZones = Object.fromEntries((info?.branches ?? []).map((b) => [b.id, b.timezone]));
         bookings = renderBookings(main, { api: withNotice(api), timeZone: tz, branchZones, onNewBooking: () => openDrawer(null) });
       }
       (root.querySelector(`.tab[data-view=${view}]`) as HTMLElement | null)?.setAttribute("aria-current", "page");
       return;
+    }
   }
 }
 

@@ -97,4 +97,32 @@ describe("renderMembers", () => {
     expect(onBook).toHaveBeenCalledWith({ id: "m2", name: "Ana Lopez2" });
     vi.useRealTimers();
   });
+
+  it("lists upcoming bookings at their own branch's time, naming a zone that is not the desk's", async () => {
+    const booking = { kind: "class", id: "k", status: "booked", member_id: "m1", member_number: "M1", member_name: "Ana Lopez1", item_id: "c", booked_by_staff_id: null, booked_by_name: null, capacity_override: false, allowance_override: false, override_reason: null, created_at: "2026-11-20T10:00:00Z" };
+    const panel: MemberPanel = {
+      ...panelOf(1),
+      upcoming: [
+        { ...booking, branch_id: "london", starts_at: "2026-11-28T09:00:00Z", item_name: "Spin" },
+        { ...booking, branch_id: "sydney", starts_at: "2026-11-28T20:00:00Z", item_name: "Yoga" },
+      ],
+    };
+    const main = document.createElement("main");
+    renderMembers(main, {
+      api: { searchMembers: vi.fn(async () => [hit(1)]), memberPanel: vi.fn(async () => panel) },
+      onBook: vi.fn(),
+      timeZone: "Europe/London",
+      branchZones: { london: "Europe/London", sydney: "Australia/Sydney" },
+    });
+    vi.useFakeTimers();
+    const input = main.querySelector("#member-search") as HTMLInputElement;
+    input.value = "ana";
+    input.dispatchEvent(new Event("input"));
+    await vi.advanceTimersByTimeAsync(250);
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await vi.advanceTimersByTimeAsync(0);
+    vi.useRealTimers();
+    const items = [...main.querySelectorAll("[data-testid=upcoming] li")].map((li) => li.textContent);
+    expect(items).toEqual(["Sat 28 Nov, 09:00 — Spin (Booked)", "Sun 29 Nov, 07:00 (Sydney) — Yoga (Booked)"]);
+  });
 });

@@ -5,7 +5,7 @@ import type { Entitlement } from "../bindings/Entitlement";
 import type { MemberHit } from "../bindings/MemberHit";
 import type { MemberPanel } from "../bindings/MemberPanel";
 import { h } from "../dom";
-import { counted, dateTime, statusLabel } from "../format";
+import { counted, dateTimeAt, statusLabel } from "../format";
 import { debounce, moveHighlight } from "../keys";
 
 /** A query worth sending: two characters, or any digit (member numbers, phone digits). */
@@ -126,6 +126,8 @@ export interface MembersOptions {
   api: Pick<Api, "searchMembers" | "memberPanel">;
   onBook: (member: { id: string; name: string }) => void;
   timeZone?: string;
+  /** Each branch's time zone by id: a booking at another branch shows at that branch's time. */
+  branchZones?: Record<string, string>;
 }
 
 export function renderMembers(main: HTMLElement, options: MembersOptions): { focusSearch: () => void } {
@@ -176,7 +178,7 @@ function drawPanel(panel: HTMLElement, data: MemberPanel, options: MembersOption
       ? h(
           "ul",
           { class: "plain", "data-testid": "upcoming" },
-          ...data.upcoming.map((b) => h("li", {}, `${dateTime(b.starts_at, options.timeZone)} — ${b.item_name} (${statusLabel(b.status)})`)),
+          ...data.upcoming.map((b) => h("li", {}, `${dateTimeAt(b.starts_at, options.branchZones?.[b.branch_id], options.timeZone)} — ${b.item_name} (${statusLabel(b.status)})`)),
         )
       : h("p", { class: "muted" }, "No upcoming bookings."),
     book,
