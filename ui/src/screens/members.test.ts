@@ -49,6 +49,45 @@ describe("renderMemberSearch", () => {
     vi.useRealTimers();
   });
 
+  it("Enter before the answer to what is typed waits for it and opens its first hit, never an older query's", async () => {
+    vi.useFakeTimers();
+    const searchMembers = vi.fn(async (q: string) => (q === "smith" ? [hit(1), hit(2)] : q === "smith jo" ? [hit(3), hit(4)] : q.startsWith("M") ? [hit(Number(q.slice(1)))] : []));
+    const onChoose = vi.fn();
+    const { root, input } = renderMemberSearch({ api: { searchMembers }, onChoose, id: "s", label: "Find" });
+    document.body.replaceChildren(root);
+    const type = (v: string) => {
+      input.value = v;
+      input.dispatchEvent(new Event("input"));
+    };
+    const key = (k: string) => input.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
+    type("smith");
+    await vi.advanceTimersByTimeAsync(250);
+    expect(root.querySelector("[aria-selected=true]")?.getAttribute("data-member-id")).toBe("m1");
+    type("smith jo");
+    key("Enter"); // at once: "smith"'s highlighted m1 is still on screen
+    expect(onChoose).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(searchMembers).toHaveBeenLastCalledWith("smith jo");
+    expect(onChoose).toHaveBeenCalledExactlyOnceWith(hit(3));
+    await vi.advanceTimersByTimeAsync(250); // no second search, no second choice
+    expect(searchMembers).toHaveBeenCalledTimes(2);
+    expect(onChoose).toHaveBeenCalledOnce();
+
+    // A card scanner types the number and Enter in one go.
+    type("M7");
+    key("Enter");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(onChoose).toHaveBeenLastCalledWith(hit(7));
+    // Typing on drops a pending choice.
+    type("M8");
+    key("Enter");
+    type("M89");
+    await vi.advanceTimersByTimeAsync(250);
+    expect(onChoose).toHaveBeenCalledTimes(2);
+    expect(root.querySelector("[aria-selected=true]")?.getAttribute("data-member-id")).toBe("m89");
+    vi.useRealTimers();
+  });
+
   it("shows the error in words when the search fails", async () => {
     vi.useFakeTimers();
     const { ApiError } = await import("../api");

@@ -53,6 +53,10 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
   let hits: MemberHit[] = [];
   let index = -1;
   let asked = 0;
+  // The query the shown hits answer. Enter before the answer to what is typed now (a fast
+  // typist, a card scanner) waits for it and opens its first hit, never a hit of an older query.
+  let shownFor = "";
+  let chooseWhenFound = false;
 
   const draw = () => {
     list.replaceChildren(
@@ -77,7 +81,7 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
     list.children[index]?.scrollIntoView?.({ block: "nearest" });
   };
 
-  const search = debounce(async (query: string) => {
+  const runSearch = async (query: string) => {
     const ticket = ++asked;
     status.classList.remove("is-error");
     status.textContent = "Searching…";
@@ -85,21 +89,27 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
       const found = await options.api.searchMembers(query);
       if (ticket !== asked) return; // a newer query is on its way
       hits = found;
+      shownFor = query;
       index = found.length ? 0 : -1;
       status.textContent = found.length ? `${counted(found.length, "member")} found` : "No member found.";
       draw();
+      if (chooseWhenFound && found.length) options.onChoose(found[0]);
     } catch (e) {
       if (ticket !== asked) return;
       status.textContent = errorText(e);
       status.classList.add("is-error");
     }
-  }, options.delayMs ?? 200);
+    chooseWhenFound = false;
+  };
+  const search = debounce((query: string) => void runSearch(query), options.delayMs ?? 200);
 
   input.addEventListener("input", () => {
+    chooseWhenFound = false;
     if (!shouldSearch(input.value)) {
       search.cancel();
       asked++;
       hits = [];
+      shownFor = "";
       index = -1;
       status.textContent = "";
       draw();
@@ -114,7 +124,14 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
       draw();
     } else if (e.key === "Enter") {
       e.preventDefault();
-      if (index >= 0 && hits[index]) options.onChoose(hits[index]);
+      const query = input.value.trim();
+      if (shownFor === query) {
+        if (index >= 0 && hits[index]) options.onChoose(hits[index]);
+      } else if (shouldSearch(query)) {
+        search.cancel();
+        chooseWhenFound = true;
+        void runSearch(query);
+      }
     }
   });
 
