@@ -4,7 +4,7 @@ import "./styles.css";
 import { api, errorText, ApiError, type AppInfo } from "./api";
 import { shortcutFor } from "./keys";
 import { aboutText, bannerText, renderBanner, renderFrame, stageFor, type View } from "./shell";
-import { renderBookings, type BookingsScreen } from "./screens/bookings";
+import { renderBookings } from "./screens/bookings";
 import { openConcierge, type Drawer } from "./screens/concierge";
 import { renderMembers } from "./screens/members";
 import { renderPassword } from "./screens/password";
@@ -22,7 +22,8 @@ let banner: HTMLElement | null = null;
 let retryTimer: ReturnType<typeof setInterval> | undefined;
 let retrying = false;
 let drawer: Drawer | null = null;
-let bookings: BookingsScreen | null = null;
+/** The open desk screen: reloaded after the drawer books, so what it shows is never stale. */
+let screen: { refresh: () => Promise<void> } | null = null;
 let members: { focusSearch: () => void } | null = null;
 let settingsOpen = false;
 let note: string | undefined;
@@ -73,7 +74,7 @@ async function refreshInfo(): Promise<void> {
 function draw(): void {
   drawer?.close();
   drawer = null;
-  bookings = null;
+  screen = null;
   members = null;
   const stage = settingsOpen ? "setup" : stageFor(info);
   const frame = renderFrame(root, info, {
@@ -154,11 +155,11 @@ function draw(): void {
     case "desk": {
       const branchZones = Object.fromEntries((info?.branches ?? []).map((b) => [b.id, b.timezone]));
       if (view === "members") {
-        members = renderMembers(main, { api: withNotice(api), timeZone: tz, branchZones, onBook: (member) => openDrawer(member) });
+        screen = members = renderMembers(main, { api: withNotice(api), timeZone: tz, branchZones, onBook: (member) => openDrawer(member) });
       } else if (view === "schedule") {
-        renderSchedule(main, { api: withNotice(api), timeZone: tz });
+        screen = renderSchedule(main, { api: withNotice(api), timeZone: tz });
       } else {
-        bookings = renderBookings(main, { api: withNotice(api), timeZone: tz, branchZones, onNewBooking: () => openDrawer(null) });
+        screen = renderBookings(main, { api: withNotice(api), timeZone: tz, branchZones, onNewBooking: () => openDrawer(null) });
       }
       (root.querySelector(`.tab[data-view=${view}]`) as HTMLElement | null)?.setAttribute("aria-current", "page");
       return;
@@ -202,7 +203,7 @@ function openDrawer(member: { id: string; name: string } | null): void {
     staff: info.staff,
     member,
     timeZone: info.branch?.timezone,
-    onBooked: () => void bookings?.refresh(),
+    onBooked: () => void screen?.refresh(),
     onClose: () => (drawer = null),
   });
 }

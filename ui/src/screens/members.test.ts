@@ -137,6 +137,32 @@ describe("renderMembers", () => {
     vi.useRealTimers();
   });
 
+  it("reloads the shown member in place on refresh (after the drawer booked for them)", async () => {
+    const entitlement = { kind: "recovery", period: "month", included: true, allowance: 4, used: 1, remaining: 3, period_start: "", period_end: "" };
+    let used = 1;
+    const memberPanel = vi.fn(async (): Promise<MemberPanel> => ({ ...panelOf(1), entitlements: [{ ...entitlement, used, remaining: 4 - used }] }));
+    const main = document.createElement("main");
+    const screen = renderMembers(main, { api: { searchMembers: vi.fn(async () => [hit(1)]), memberPanel }, onBook: vi.fn() });
+    await screen.refresh(); // nobody shown yet: nothing to load
+    expect(memberPanel).not.toHaveBeenCalled();
+    vi.useFakeTimers();
+    const input = main.querySelector("#member-search") as HTMLInputElement;
+    input.value = "ana";
+    input.dispatchEvent(new Event("input"));
+    await vi.advanceTimersByTimeAsync(250);
+    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await vi.advanceTimersByTimeAsync(0);
+    vi.useRealTimers();
+    const text = () => main.querySelector("[data-testid=entitlements]")?.textContent;
+    expect(text()).toBe("Recovery: 1 of 4 used this month, 3 left");
+    used = 2;
+    const reloading = screen.refresh();
+    expect(text()).toBe("Recovery: 1 of 4 used this month, 3 left"); // kept on screen while it reloads
+    await reloading;
+    expect(memberPanel).toHaveBeenLastCalledWith("m1");
+    expect(text()).toBe("Recovery: 2 of 4 used this month, 2 left");
+  });
+
   it("lists upcoming bookings at their own branch's time, naming a zone that is not the desk's", async () => {
     const booking = { kind: "class", id: "k", status: "booked", member_id: "m1", member_number: "M1", member_name: "Ana Lopez1", item_id: "c", booked_by_staff_id: null, booked_by_name: null, capacity_override: false, allowance_override: false, override_reason: null, created_at: "2026-11-20T10:00:00Z" };
     const panel: MemberPanel = {

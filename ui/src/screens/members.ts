@@ -147,13 +147,16 @@ export interface MembersOptions {
   branchZones?: Record<string, string>;
 }
 
-export function renderMembers(main: HTMLElement, options: MembersOptions): { focusSearch: () => void } {
+export function renderMembers(main: HTMLElement, options: MembersOptions): { focusSearch: () => void; refresh: () => Promise<void> } {
   const panel = h("section", { class: "panel member-panel", "aria-live": "polite", "data-testid": "member-panel" }, h("p", { class: "muted" }, "Search for a member to see their plan and bookings."));
   let asked = 0;
-  const open = async (hit: MemberHit) => {
+  let shown: MemberHit | null = null;
+  /** Opens a member's panel; `again` reloads the shown one in place (after a booking). */
+  const open = async (hit: MemberHit, again = false) => {
     const ticket = ++asked;
+    shown = hit;
     panel.setAttribute("aria-busy", "true");
-    panel.replaceChildren(h("p", { class: "muted" }, `Loading ${hitName(hit)}…`));
+    if (!again) panel.replaceChildren(h("p", { class: "muted" }, `Loading ${hitName(hit)}…`));
     try {
       const data = await options.api.memberPanel(hit.member_id);
       if (ticket !== asked) return; // a later member was opened: "Book for this member" must book them
@@ -167,7 +170,7 @@ export function renderMembers(main: HTMLElement, options: MembersOptions): { foc
   const search = renderMemberSearch({ api: options.api, onChoose: (hit) => void open(hit), id: "member-search", label: "Find a member (Ctrl+K)" });
   main.replaceChildren(h("div", { class: "two-col" }, h("section", { class: "panel" }, h("h2", {}, "Members"), search.root), panel));
   search.input.focus();
-  return { focusSearch: () => search.input.focus() };
+  return { focusSearch: () => search.input.focus(), refresh: async () => (shown ? open(shown, true) : undefined) };
 }
 
 function drawPanel(panel: HTMLElement, data: MemberPanel, options: MembersOptions): void {

@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
-import { groupSchedule, isFull, slotLabel } from "./schedule";
+import { describe, expect, it, vi } from "vitest";
+import { groupSchedule, isFull, renderSchedule, slotLabel } from "./schedule";
+import type { Schedule } from "../bindings/Schedule";
 import type { Slot } from "../bindings/Slot";
 import type { Facility } from "../bindings/Facility";
 
@@ -30,5 +31,21 @@ describe("slots", () => {
     expect(isFull({ booked_count: 1, capacity: 2 })).toBe(false);
     expect(slotLabel(slot("a", "f", "2026-11-23", "07:00:00", 2, 2))).toBe("07:00 2/2 full");
     expect(slotLabel(slot("a", "f", "2026-11-23", "07:30:00", 1, 2))).toBe("07:30 1/2");
+  });
+});
+
+describe("renderSchedule", () => {
+  it("shows the week's counts again on refresh (after the drawer booked a slot)", async () => {
+    let booked = 0;
+    const weekSchedule = vi.fn(async (): Promise<Schedule> => ({ facilities: [facility("sauna")], inserted: 0, slots: [slot("a", "sauna", "2026-11-23", "07:00:00", booked, 2)] }));
+    const main = document.createElement("main");
+    const screen = renderSchedule(main, { api: { weekSchedule }, today: "2026-11-25" });
+    const count = () => main.querySelector("[data-testid=schedule] .slot-count")?.textContent;
+    await vi.waitFor(() => expect(count()).toBe("0/2"));
+    booked = 1;
+    await screen.refresh();
+    expect(weekSchedule).toHaveBeenCalledTimes(2);
+    expect(weekSchedule).toHaveBeenLastCalledWith("2026-11-23");
+    expect(count()).toBe("1/2");
   });
 });

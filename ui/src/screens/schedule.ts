@@ -39,7 +39,7 @@ export interface ScheduleOptions {
   today?: string;
 }
 
-export function renderSchedule(main: HTMLElement, options: ScheduleOptions): void {
+export function renderSchedule(main: HTMLElement, options: ScheduleOptions): { refresh: () => Promise<void> } {
   let monday = mondayOf(options.today ?? todayIn(options.timeZone));
   const label = h("span", { class: "week-label", "data-testid": "week-label" });
   const picker = h("input", { type: "date", id: "week-date", "aria-label": "Go to the week of" });
@@ -89,6 +89,7 @@ export function renderSchedule(main: HTMLElement, options: ScheduleOptions): voi
     ),
   );
   void load();
+  return { refresh: load };
 }
 
 function drawWeek(body: HTMLElement, weeks: FacilityWeek[]): void {
