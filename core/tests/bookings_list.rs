@@ -357,6 +357,21 @@ async fn csv_export_and_a_new_booking_shows_at_once(admin: PgPool) {
         ("recovery", "Sauna", Some("Frank Ellis"))
     );
 
+    // A name that a spreadsheet would run as a formula.
+    sqlx::query("update members set first_name = '=HYPERLINK(\"http://x\")' where id = $1")
+        .bind(member)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    let (branch_name, starts_local): (String, String) = sqlx::query_as(
+        "select br.name, to_char(s.starts_at at time zone br.timezone, 'YYYY-MM-DD HH24:MI')
+         from benefit_slots s join branches br on br.id = s.branch_id where s.id = $1",
+    )
+    .bind(slot)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+
     let mut out = Vec::new();
     let written = export_csv(&desk, &BookingFilter::default(), &mut out)
         .await
@@ -372,16 +387,27 @@ async fn csv_export_and_a_new_booking_shows_at_once(admin: PgPool) {
         .await
     );
     let mut reader = csv::Reader::from_reader(out.as_slice());
-    assert_eq!(reader.headers().unwrap().get(0), Some("kind"));
+    let headers = reader.headers().unwrap().clone();
+    assert_eq!(headers.get(0), Some("kind"));
     let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(
         records.len() as u64,
         written,
         "one line per booking after the header"
     );
-    assert!(records
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let row = records
         .iter()
-        .any(|r| r.get(10) == Some(&b.id.to_string()[..]) && r.get(6) == Some("Frank Ellis")));
+        .find(|r| r.get(column("booking_id")) == Some(&b.id.to_string()[..]))
+        .expect("the new booking is in the file");
+    assert_eq!(row.get(column("booked_by")), Some("Frank Ellis"));
+    assert_eq!(row.get(column("branch")), Some(branch_name.as_str()));
+    assert_eq!(row.get(column("starts_local")), Some(starts_local.as_str()));
+    let name = row.get(column("member_name")).unwrap();
+    assert!(
+        name.starts_with("'=HYPERLINK(\"http://x\") "),
+        "kept as text: {name}"
+    );
 }
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
