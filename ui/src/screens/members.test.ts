@@ -73,17 +73,28 @@ describe("renderMemberSearch", () => {
     expect(searchMembers).toHaveBeenCalledTimes(2);
     expect(onChoose).toHaveBeenCalledOnce();
 
+    // A hit picked with the arrows in the list on screen is taken as seen.
+    type("smith");
+    await vi.advanceTimersByTimeAsync(250);
+    type("smith j");
+    key("ArrowDown");
+    key("Enter");
+    expect(onChoose).toHaveBeenLastCalledWith(hit(2));
+    await vi.advanceTimersByTimeAsync(250);
+    expect(onChoose).toHaveBeenCalledTimes(2);
+
     // A card scanner types the number and Enter in one go.
     type("M7");
     key("Enter");
     await vi.advanceTimersByTimeAsync(0);
     expect(onChoose).toHaveBeenLastCalledWith(hit(7));
+    expect(onChoose).toHaveBeenCalledTimes(3);
     // Typing on drops a pending choice.
     type("M8");
     key("Enter");
     type("M89");
     await vi.advanceTimersByTimeAsync(250);
-    expect(onChoose).toHaveBeenCalledTimes(2);
+    expect(onChoose).toHaveBeenCalledTimes(3);
     expect(root.querySelector("[aria-selected=true]")?.getAttribute("data-member-id")).toBe("m89");
     vi.useRealTimers();
   });

@@ -57,6 +57,8 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
   // typist, a card scanner) waits for it and opens its first hit, never a hit of an older query.
   let shownFor = "";
   let chooseWhenFound = false;
+  // Moved with the arrows since the last keystroke: Enter takes that hit, as seen.
+  let picked = false;
 
   const draw = () => {
     list.replaceChildren(
@@ -90,6 +92,7 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
       if (ticket !== asked) return; // a newer query is on its way
       hits = found;
       shownFor = query;
+      picked = false;
       index = found.length ? 0 : -1;
       status.textContent = found.length ? `${counted(found.length, "member")} found` : "No member found.";
       draw();
@@ -104,7 +107,7 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
   const search = debounce((query: string) => void runSearch(query), options.delayMs ?? 200);
 
   input.addEventListener("input", () => {
-    chooseWhenFound = false;
+    chooseWhenFound = picked = false;
     if (!shouldSearch(input.value)) {
       search.cancel();
       asked++;
@@ -121,11 +124,12 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
     if (["ArrowDown", "ArrowUp"].includes(e.key) && hits.length) {
       e.preventDefault();
       index = moveHighlight(index, hits.length, e.key);
+      picked = true;
       draw();
     } else if (e.key === "Enter") {
       e.preventDefault();
       const query = input.value.trim();
-      if (shownFor === query) {
+      if (shownFor === query || picked) {
         if (index >= 0 && hits[index]) options.onChoose(hits[index]);
       } else if (shouldSearch(query)) {
         search.cancel();
