@@ -236,7 +236,7 @@ document.addEventListener("keydown", (e) => {
     members?.focusSearch();
   } else if (shortcut === "new-booking") {
     e.preventDefault();
-    openDrawer(null);
+    if (!drawer) openDrawer(null); // an open drawer keeps what was entered in it
   } else if (shortcut === "close" && drawer) {
     e.preventDefault();
     drawer.close();

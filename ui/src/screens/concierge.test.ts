@@ -203,6 +203,33 @@ describe("openConcierge", () => {
     expect(joined.idempotency_key).not.toBe(refused.idempotency_key);
   });
 
+  it("keeps the page behind out of reach while open, and a click beside it closes it only while nothing is entered", async () => {
+    const app = document.createElement("div");
+    document.body.replaceChildren(app);
+    const api = { searchMembers: vi.fn(), weekSchedule: vi.fn(async () => ({ ...schedule, slots: [{ ...schedule.slots[0], booked_count: 0 }] })), upcomingClasses: vi.fn(async () => []), createBooking: vi.fn() };
+    const onClose = vi.fn();
+    const drawer = openConcierge(document.body, { api, staff: frontDesk, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked: vi.fn(), onClose });
+    await flush();
+    expect(app.hasAttribute("inert")).toBe(true);
+    expect(drawer.root.hasAttribute("inert")).toBe(false);
+    const radio = drawer.root.querySelector("input[name=drawer-choice]") as HTMLInputElement;
+    radio.checked = true;
+    radio.dispatchEvent(new Event("change"));
+    const backdrop = document.querySelector(".backdrop") as HTMLElement;
+    backdrop.click(); // a slot is chosen: the click is ignored
+    expect(onClose).not.toHaveBeenCalled();
+    expect(document.querySelector("[data-testid=concierge]")).not.toBeNull();
+
+    drawer.close();
+    expect(app.hasAttribute("inert")).toBe(false);
+    const pristine = openConcierge(document.body, { api, staff: frontDesk, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked: vi.fn(), onClose });
+    await flush();
+    (document.querySelector(".backdrop") as HTMLElement).click(); // nothing entered: closes
+    expect(onClose).toHaveBeenCalledTimes(2);
+    expect(pristine.root.isConnected).toBe(false);
+    expect(app.hasAttribute("inert")).toBe(false);
+  });
+
   it("lets only staff who may override tick the override", () => {
     document.body.replaceChildren();
     const api = { searchMembers: vi.fn(), weekSchedule: vi.fn(async () => schedule), upcomingClasses: vi.fn(async () => []), createBooking: vi.fn() };

@@ -308,14 +308,21 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     form,
   );
   const backdrop = h("div", { class: "backdrop" });
+  // The page behind the drawer takes no focus or clicks while it is open (Tab stays in the drawer).
+  const behind = [...host.children].filter((el) => !el.hasAttribute("inert"));
   const close = () => {
     backdrop.remove();
     root.remove();
+    for (const el of behind) el.removeAttribute("inert");
     options.onClose();
     previouslyFocused?.focus?.();
   };
   closeButton.addEventListener("click", close);
-  backdrop.addEventListener("click", close);
+  // A stray click beside the drawer closes it only while nothing has been entered in it.
+  const memberAtOpen = state.member?.id;
+  backdrop.addEventListener("click", () => {
+    if (state.member?.id === memberAtOpen && !state.choice && !reason.value.trim()) close();
+  });
   root.addEventListener("keydown", (e) => {
     if (e.key === "Escape") {
       e.preventDefault();
@@ -323,6 +330,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
       close();
     }
   });
+  for (const el of behind) el.setAttribute("inert", "");
   host.append(backdrop, root);
   drawMember();
   void loadChoices();
