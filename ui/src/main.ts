@@ -10,7 +10,7 @@ import { renderMembers } from "./screens/members";
 import { renderPassword } from "./screens/password";
 import { renderSchedule } from "./screens/schedule";
 import { renderSetup } from "./screens/setup";
-import { renderSignIn } from "./screens/sign-in";
+import { renderSignIn, signInDraft } from "./screens/sign-in";
 import { h } from "./dom";
 
 export const RETRY_MS = 5_000;
@@ -72,6 +72,7 @@ async function refreshInfo(): Promise<void> {
 }
 
 function draw(): void {
+  const typedSignIn = signInDraft(root);
   drawer?.close();
   drawer = null;
   screen = null;
@@ -133,6 +134,8 @@ function draw(): void {
       return;
     case "sign-in":
       renderSignIn(main, {
+        // Drawn again (e.g. the database came back): what staff were typing stays.
+        draft: typedSignIn,
         demoStaff: info?.demo_staff,
         loadStaff: () => api.listDeskStaff(),
         onSubmit: async ({ email, pin }) => {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api";
-import { renderSignIn, validateSignIn } from "./sign-in";
+import { renderSignIn, signInDraft, validateSignIn } from "./sign-in";
 
 describe("validateSignIn", () => {
   it("accepts an email and a 4–8 digit PIN", () => {
@@ -46,6 +46,22 @@ describe("renderSignIn", () => {
       expect(main.querySelector(`label[for=${input.id}]`), `label for ${input.id}`).not.toBeNull();
     }
     expect(document.activeElement?.id).toBe("sign-in-email");
+  });
+
+  it("keeps what was typed, and where, when the form is drawn again (the database came back)", () => {
+    expect(signInDraft(main)).toBeNull();
+    for (const focused of ["email", "pin"] as const) {
+      renderSignIn(main, { onSubmit: async () => {} });
+      (main.querySelector("#sign-in-email") as HTMLInputElement).value = "ana@cl";
+      (main.querySelector("#sign-in-pin") as HTMLInputElement).value = focused === "pin" ? "12" : "";
+      (main.querySelector(`#sign-in-${focused}`) as HTMLInputElement).focus();
+      const draft = signInDraft(main);
+      expect(draft).toEqual({ email: "ana@cl", pin: focused === "pin" ? "12" : "", focused });
+      renderSignIn(main, { onSubmit: async () => {}, draft });
+      expect((main.querySelector("#sign-in-email") as HTMLInputElement).value).toBe("ana@cl");
+      expect((main.querySelector("#sign-in-pin") as HTMLInputElement).value).toBe(focused === "pin" ? "12" : "");
+      expect(document.activeElement?.id).toBe(`sign-in-${focused}`);
+    }
   });
 
   it("does not call the shell with invalid input and focuses the first bad field", async () => {

@@ -33,6 +33,24 @@ export interface SignInOptions {
   loadStaff?: () => Promise<StaffSummary[]>;
   /** Email to start with (e.g. from a quick switch). */
   email?: string;
+  /** What was typed into the form this one replaces (drawn again when the database came back). */
+  draft?: SignInDraft | null;
+}
+
+export interface SignInDraft {
+  email: string;
+  pin: string;
+  /** The field that had the focus, so the next keystrokes land where they were going. */
+  focused: "email" | "pin" | null;
+}
+
+/** What is typed into the sign-in form shown in `root`, if one is. */
+export function signInDraft(root: ParentNode): SignInDraft | null {
+  const email = root.querySelector<HTMLInputElement>("#sign-in-email");
+  const pin = root.querySelector<HTMLInputElement>("#sign-in-pin");
+  if (!email || !pin) return null;
+  const active = document.activeElement;
+  return { email: email.value, pin: pin.value, focused: active === email ? "email" : active === pin ? "pin" : null };
 }
 
 /** "manager" → "Manager", "front_desk" → "Front desk". */
@@ -136,6 +154,10 @@ export function renderSignIn(main: HTMLElement, options: SignInOptions): HTMLFor
       });
   }
   if (options.email) email.value = options.email;
+  if (options.draft) {
+    email.value = options.draft.email;
+    pin.value = options.draft.pin;
+  }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -166,7 +188,7 @@ export function renderSignIn(main: HTMLElement, options: SignInOptions): HTMLFor
   });
 
   main.replaceChildren(extras.length ? h("div", { class: "sign-in-layout" }, form, ...extras) : form);
-  if (options.email) pin.focus();
-  else email.focus();
+  const focus = options.draft?.focused ?? (email.value ? "pin" : "email");
+  (focus === "pin" ? pin : email).focus();
   return form;
 }
