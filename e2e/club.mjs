@@ -135,6 +135,8 @@ export function clubSteps(current, shot, restart) {
         await click(".tab-settings");
         const about = await waitText("[data-testid=about]", (t) => t !== "", "about line");
         if (!about.includes(`club database as ${env("E2E_CLUB_ROLE")}`) || !/schema \d{14}/.test(about)) throw new Error(`about reads ${about}`);
+        const filled = await inPage(`return ["host", "port", "desk_role", "password"].map((k) => document.getElementById("setup-" + k).value);`);
+        expect(JSON.stringify(filled), JSON.stringify([env("E2E_CLUB_HOST"), env("E2E_CLUB_PORT"), env("E2E_CLUB_ROLE"), ""]), "Settings opens with the saved connection, not its password");
         await click("[data-testid=setup-cancel]");
         await s().waitFor("#member-search", 10_000);
       },

@@ -232,6 +232,11 @@ async fn every_command_on_a_club_database(admin: PgPool) {
         Some("test_shell_desk_ldn"),
         "the password prompt names the saved desk role"
     );
+    assert_eq!(
+        app::info(&s2).await.club.as_ref(),
+        Some(&settings),
+        "Settings opens with the saved connection"
+    );
     setup::provide(&s2, "pw")
         .await
         .expect("the password opens the saved connection");
@@ -264,6 +269,7 @@ async fn the_demo_database_through_the_commands() {
     assert!(!info.first_run, "the choice is saved");
     assert_eq!(serde_json::to_value(&info).unwrap()["mode"], "demo");
     assert_eq!(info.desk_role.as_deref(), Some("branch_desk_demo"));
+    assert_eq!(info.club, None, "no club connection is saved");
     let shown = info
         .demo_staff
         .first()

@@ -104,6 +104,8 @@ function draw(): void {
       renderSetup(main, {
         api,
         about: info && info.connection.state === "ready" ? aboutText(info) : undefined,
+        saved: info?.club,
+        branches: info?.branches,
         onDone: (fresh, message) => {
           settingsOpen = false;
           info = fresh;

@@ -14,6 +14,7 @@ export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
     branch: { id: "b1", code: "CTR", name: "Central", timezone: "Europe/London" },
     branches: [],
     desk_role: "desk_demo",
+    club: null,
     schema_version: 20261127000900,
     first_run: false,
     staff: null,

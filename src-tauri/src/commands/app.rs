@@ -2,7 +2,7 @@
 //! the branch, the signed-in staff member, and the demo staff PINs on the demo database.
 
 use branch_desk_core::demo::{self, DemoStaff};
-use branch_desk_core::desk::{Branch, DeskConfig};
+use branch_desk_core::desk::{Branch, ClubConnection, DeskConfig};
 use branch_desk_core::staff::StaffSession;
 use serde::Serialize;
 use tauri::State;
@@ -30,6 +30,8 @@ pub struct AppInfo {
     pub branch: Option<Branch>,
     pub branches: Vec<Branch>,
     pub desk_role: Option<String>,
+    /// The saved club connection (never its password), so Settings opens with it filled in.
+    pub club: Option<ClubConnection>,
     /// The newest migration applied to the database (Settings shows it).
     #[ts(type = "number | null")]
     pub schema_version: Option<i64>,
@@ -68,6 +70,10 @@ pub async fn info(state: &DeskState) -> AppInfo {
             .map(|d| d.branches.clone())
             .unwrap_or_default(),
         desk_role,
+        club: match config {
+            Some(DeskConfig::Club(settings)) => Some(settings),
+            _ => None,
+        },
         schema_version: desk.as_ref().and_then(|d| d.schema_version),
         staff: state.staff().await.ok(),
     }

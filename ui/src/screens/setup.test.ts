@@ -77,6 +77,46 @@ describe("renderSetup", () => {
   });
 });
 
+describe("renderSetup, opened later on a desk set up for the club", () => {
+  const saved = { host: "db.club.example", port: 6432, database: "club", desk_role: "desk_central", tls: "verify-ca" as const, ca_file: "/etc/ssl/club.pem", branch_id: "b1" };
+  const branches = [{ id: "b1", code: "CTR", name: "Central", timezone: "Europe/London" }];
+
+  it("starts with the saved connection (not the password) and focuses Cancel", () => {
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderSetup(main, { api: { useDemoDatabase: vi.fn(), testClubConnection: vi.fn(), saveClubConnection: vi.fn() }, onDone: vi.fn(), onCancel: vi.fn(), saved, branches });
+    const value = (k: string) => (main.querySelector(`#setup-${k}`) as HTMLInputElement).value;
+    expect([value("host"), value("port"), value("database"), value("desk_role"), value("tls"), value("ca_file"), value("branch_id"), value("password")]).toEqual([
+      "db.club.example", "6432", "club", "desk_central", "verify-ca", "/etc/ssl/club.pem", "b1", "",
+    ]);
+    expect((main.querySelector("#setup-branch_id") as HTMLSelectElement).selectedOptions[0].textContent).toBe("Central (CTR)");
+    expect(main.querySelector("#setup-ca_file")!.closest(".field")!.classList.contains("hidden")).toBe(false);
+    expect(document.activeElement).toBe(main.querySelector("[data-testid=setup-cancel]"));
+  });
+
+  it("asks before switching to the demo database, and switches only on yes", async () => {
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    const useDemoDatabase = vi.fn(async () => appInfo());
+    const onDone = vi.fn();
+    renderSetup(main, { api: { useDemoDatabase, testClubConnection: vi.fn(), saveClubConnection: vi.fn() }, onDone, onCancel: vi.fn(), saved, branches });
+    const click = (id: string) => (main.querySelector(`[data-testid=${id}]`) as HTMLButtonElement).click();
+    const asking = () => !main.querySelector("[data-testid=leave-club]")!.classList.contains("hidden");
+    expect(asking()).toBe(false);
+    click("use-demo");
+    expect(asking()).toBe(true);
+    expect(document.activeElement).toBe(main.querySelector("[data-testid=leave-club-no]"));
+    click("leave-club-no");
+    expect(asking()).toBe(false);
+    expect(useDemoDatabase).not.toHaveBeenCalled();
+    click("use-demo");
+    click("leave-club-yes");
+    await new Promise((r) => setTimeout(r, 0));
+    expect(useDemoDatabase).toHaveBeenCalledOnce();
+    expect(onDone).toHaveBeenCalledWith(appInfo());
+  });
+});
+
 describe("renderSetup's about line", () => {
   it("is shown when the desk has a database open, and absent otherwise", () => {
     const api = { useDemoDatabase: vi.fn(), testClubConnection: vi.fn(), saveClubConnection: vi.fn() };

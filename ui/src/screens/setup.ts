@@ -69,6 +69,10 @@ export interface SetupOptions {
   about?: string;
   /** Shown as a Cancel button when settings are changed later from the app. */
   onCancel?: () => void;
+  /** The desk's saved club connection: the form starts with it, and leaving it for the demo asks first. */
+  saved?: ClubConnection | null;
+  /** The branches the open desk sees, to name the saved branch. */
+  branches?: Branch[];
 }
 
 const FIELDS: { key: keyof SetupValues; label: string; type?: string; value?: string }[] = [
@@ -173,9 +177,42 @@ export function renderSetup(main: HTMLElement, options: SetupOptions): HTMLEleme
       );
     });
   });
-  demo.addEventListener("click", () =>
-    void busy(demo, "Opening the demo database…", async () => options.onDone(await options.api.useDemoDatabase())),
+  const useDemo = () => void busy(demo, "Opening the demo database…", async () => options.onDone(await options.api.useDemoDatabase()));
+  // A desk set up for the club asks before it leaves it: staff are signed out, and bookings made
+  // on the demo database are not the club's.
+  const leaveClub = h(
+    "div",
+    { class: "notice hidden", role: "alert", "data-testid": "leave-club" },
+    h("p", {}, "Switch this desk to the demo database? Staff are signed out, and bookings made there are not the club's. Coming back means entering the club connection and its password again."),
   );
+  const leaveYes = h("button", { type: "button", class: "primary inline", "data-testid": "leave-club-yes" }, "Switch to the demo database");
+  const leaveNo = h("button", { type: "button", class: "secondary", "data-testid": "leave-club-no" }, "Keep the club database");
+  leaveClub.append(h("div", { class: "actions" }, leaveYes, leaveNo));
+  leaveYes.addEventListener("click", () => {
+    leaveClub.classList.add("hidden");
+    useDemo();
+  });
+  leaveNo.addEventListener("click", () => {
+    leaveClub.classList.add("hidden");
+    demo.focus();
+  });
+  demo.addEventListener("click", () => {
+    if (!options.saved) return useDemo();
+    leaveClub.classList.remove("hidden");
+    leaveNo.focus();
+  });
+
+  const saved = options.saved;
+  if (saved) {
+    for (const key of ["host", "port", "database", "desk_role", "tls"] as const) inputs[key].value = String(saved[key]);
+    inputs.ca_file.value = saved.ca_file ?? "";
+    if (saved.branch_id) {
+      const known = options.branches?.find((b) => b.id === saved.branch_id);
+      branch.append(h("option", { value: saved.branch_id }, known ? `${known.name} (${known.code})` : "The saved branch"));
+      branch.value = saved.branch_id;
+    }
+    syncCa();
+  }
 
   const cancel = options.onCancel ? h("button", { type: "button", class: "secondary", "data-testid": "setup-cancel" }, "Cancel") : null;
   cancel?.addEventListener("click", () => options.onCancel?.());
@@ -186,12 +223,14 @@ export function renderSetup(main: HTMLElement, options: SetupOptions): HTMLEleme
     h("h2", { id: "setup-heading" }, "Set up this desk"),
     h("p", { class: "muted" }, "Try Branch Desk on the built-in demo club, or connect this desk to your club's database."),
     demo,
+    leaveClub,
     h("hr"),
     form,
     cancel,
     options.about ? h("p", { class: "muted about", "data-testid": "about" }, options.about) : null,
   );
   main.replaceChildren(card);
-  demo.focus();
+  // Opened later from the app: nothing changes on a stray Enter.
+  (cancel ?? demo).focus();
   return card;
 }
