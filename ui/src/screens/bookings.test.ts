@@ -30,6 +30,12 @@ describe("buildFilter", () => {
     expect(buildFilter({ ...values, item: "class:c1" }).filter!.class_id).toBe("c1");
     expect(buildFilter({ ...values, kind: "bogus" }).filter!.kind).toBeNull();
   });
+
+  it("refuses a type and a facility or class that cannot go together, instead of dropping one", () => {
+    expect(buildFilter({ ...values, kind: "class", item: "facility:f1" })).toEqual({ filter: null, error: "Classes have no facility: choose Recovery, or clear “Facility or class”." });
+    expect(buildFilter({ ...values, kind: "recovery", item: "class:c1" })).toEqual({ filter: null, error: "Recovery bookings have no class: choose Classes, or clear “Facility or class”." });
+    expect(buildFilter({ ...values, kind: "class", item: "class:c1" }).filter!.class_id).toBe("c1");
+  });
 });
 
 describe("keyset pager", () => {
@@ -157,6 +163,30 @@ describe("row actions", () => {
     expect(note.textContent).toBe("Could not load the facility and class choices: The club database cannot be reached. The bookings list works without them.");
     expect([...main.querySelectorAll("#f-item option")].map((o) => o.textContent)).toEqual(["Any facility or class", "Sauna"]);
     expect(main.querySelectorAll("[data-testid=booking-row]").length).toBe(1);
+  });
+
+  it("empties the table when the filters are refused, so the last rows do not pass for the answer", async () => {
+    const api = {
+      listBookings: vi.fn(async () => ({ rows: [row], next: null })),
+      cancelBooking: vi.fn(),
+      setAttendance: vi.fn(),
+      exportBookingsCsv: vi.fn(),
+      searchMembers: vi.fn(async () => []),
+      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
+      upcomingClasses: vi.fn(async () => []),
+    };
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderBookings(main, { api: api as never, timeZone: "Europe/London", today: "2026-11-23", onNewBooking: vi.fn() });
+    await flush();
+    expect(main.querySelectorAll("[data-testid=booking-row]").length).toBe(1);
+    (main.querySelector("#f-to") as HTMLInputElement).value = "2026-11-01";
+    main.querySelector("form")!.requestSubmit();
+    await flush();
+    expect(main.querySelectorAll("[data-testid=booking-row]").length).toBe(0);
+    expect(main.textContent).toContain("The end date is before the start date.");
+    expect(main.querySelector("[data-testid=page-label]")?.textContent).toBe("");
+    expect(api.listBookings).toHaveBeenCalledOnce();
   });
 
   it("asks for the branch's days and shows each row at its own branch's time", async () => {

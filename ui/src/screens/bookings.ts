@@ -31,6 +31,10 @@ export interface FilterValues {
 export function buildFilter(v: FilterValues, timeZone?: string): { filter: BookingFilter | null; error: string | null } {
   if (v.from && v.to && v.to < v.from) return { filter: null, error: "The end date is before the start date." };
   const [itemKind, itemId] = v.item ? v.item.split(":") : ["", ""];
+  if (v.kind === "class" && itemKind === "facility")
+    return { filter: null, error: "Classes have no facility: choose Recovery, or clear “Facility or class”." };
+  if (v.kind === "recovery" && itemKind === "class")
+    return { filter: null, error: "Recovery bookings have no class: choose Classes, or clear “Facility or class”." };
   return {
     error: null,
     filter: {
@@ -172,6 +176,11 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     const { filter, error } = currentFilter();
     status_.classList.remove("is-error");
     if (!filter) {
+      // Rows of the last good filter would pass for this one's: the table empties.
+      asked++;
+      drawRows([]);
+      pageLabel.textContent = "";
+      prev.disabled = next.disabled = true;
       status_.textContent = error;
       status_.classList.add("is-error");
       return false;
