@@ -125,7 +125,10 @@ describe("openConcierge", () => {
 
     form.requestSubmit();
     await flush();
+    await flush();
     expect(result.textContent).toBe("Full: 2 of 2 booked");
+    expect(api.weekSchedule).toHaveBeenCalledTimes(2); // fresh counts after the refusal
+    expect((drawer.root.querySelector("input[name=drawer-choice]") as HTMLInputElement).checked).toBe(true);
 
     const override = drawer.root.querySelector("[data-testid=override-capacity]") as HTMLInputElement;
     override.checked = true;

@@ -287,11 +287,12 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     } catch (err) {
       result.textContent = errorText(err);
       result.classList.add("is-error");
-      // Another desk took the last place after the list loaded: fresh counts bring up the
-      // waitlist. The refusal stored nothing, and a waitlist confirm is a new request with its own key.
-      if (err instanceof ApiError && err.code === "full" && request.kind === "class") {
+      // Another desk took the last place after the list loaded: fresh counts show it full (and,
+      // for a class, bring up the waitlist). The refusal stored nothing, and a waitlist confirm is
+      // a new request with its own key.
+      if (err instanceof ApiError && err.code === "full") {
         await loadChoices(request.target_id);
-        if (state.member && state.choice?.id === request.target_id && choiceFull(state.choice)) {
+        if (request.kind === "class" && state.member && state.choice?.id === request.target_id && choiceFull(state.choice)) {
           result.textContent = `${errorText(err)}. Tick “Join waitlist” and confirm to put ${state.member.name} on the waitlist.`;
         }
       }
