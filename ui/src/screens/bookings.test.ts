@@ -189,6 +189,40 @@ describe("row actions", () => {
     expect(api.listBookings).toHaveBeenCalledOnce();
   });
 
+  it("stays on the page it shows when the next page cannot load, and tries the same page again", async () => {
+    const cursor = { starts_at: row.starts_at, id: row.id };
+    const listBookings = vi
+      .fn()
+      .mockResolvedValueOnce({ rows: [row], next: cursor })
+      .mockRejectedValueOnce(new ApiError("unavailable", "The club database cannot be reached."))
+      .mockResolvedValueOnce({ rows: [{ ...row, id: "bk9" }], next: null });
+    const api = {
+      listBookings,
+      cancelBooking: vi.fn(),
+      setAttendance: vi.fn(),
+      exportBookingsCsv: vi.fn(),
+      searchMembers: vi.fn(async () => []),
+      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
+      upcomingClasses: vi.fn(async () => []),
+    };
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
+    await flush();
+    const next = main.querySelector("[data-testid=page-next]") as HTMLButtonElement;
+    const prev = main.querySelector("[data-testid=page-prev]") as HTMLButtonElement;
+    const label = () => main.querySelector("[data-testid=page-label]")?.textContent;
+    expect(label()).toBe("Page 1, 1 booking");
+    next.click();
+    await flush();
+    expect(main.textContent).toContain("The club database cannot be reached.");
+    expect([label(), prev.disabled, next.disabled]).toEqual(["Page 1, 1 booking", true, false]);
+    next.click();
+    await flush();
+    expect(listBookings.mock.calls.map((c) => c[1].after)).toEqual([null, cursor, cursor]);
+    expect([label(), prev.disabled, next.disabled]).toEqual(["Page 2, 1 booking", false, true]);
+  });
+
   it("asks for the branch's days and shows each row at its own branch's time", async () => {
     const sydney = { ...row, id: "bk2", branch_id: "b2", starts_at: "2026-11-28T20:00:00Z" };
     const api = {

@@ -288,14 +288,17 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     void reload();
   });
   for (const control of [kind, status, item, sort, from, to]) control.addEventListener("change", () => void reload());
-  prev.addEventListener("click", () => {
-    pager = back(pager);
-    void load();
-  });
-  next.addEventListener("click", () => {
-    pager = forward(pager);
-    void load();
-  });
+  /** Turns the page; if it cannot load, the pager stays on the page whose rows are shown. */
+  const turn = async (to: Pager) => {
+    const shown = pager;
+    pager = to;
+    if (await load()) return;
+    pager = shown;
+    prev.disabled = pageNumber(pager) <= 1;
+    next.disabled = !pager.next;
+  };
+  prev.addEventListener("click", () => void turn(back(pager)));
+  next.addEventListener("click", () => void turn(forward(pager)));
   exportButton.addEventListener("click", async () => {
     const { filter, error } = currentFilter();
     if (!filter) {
