@@ -223,6 +223,37 @@ describe("row actions", () => {
     expect([label(), prev.disabled, next.disabled]).toEqual(["Page 2, 1 booking", false, true]);
   });
 
+  it("keeps the page shown when a row action reloads while the next page is on its way", async () => {
+    const cursor = { starts_at: row.starts_at, id: row.id };
+    const listBookings = vi
+      .fn()
+      .mockResolvedValueOnce({ rows: [row], next: cursor })
+      .mockReturnValueOnce(new Promise(() => {})) // page 2: no answer yet
+      .mockResolvedValueOnce({ rows: [{ ...row, status: "cancelled" }], next: cursor });
+    const api = {
+      listBookings,
+      cancelBooking: vi.fn(async () => null),
+      setAttendance: vi.fn(),
+      exportBookingsCsv: vi.fn(),
+      searchMembers: vi.fn(async () => []),
+      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
+      upcomingClasses: vi.fn(async () => []),
+    };
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
+    await flush();
+    (main.querySelector("[data-testid=page-next]") as HTMLButtonElement).click();
+    (main.querySelector("tr[data-booking-id=bk1] button[data-action=cancel]") as HTMLButtonElement).click();
+    (main.querySelector("[data-testid=confirm-yes]") as HTMLButtonElement).click();
+    await flush();
+    await flush();
+    expect(listBookings.mock.calls.map((c) => c[1].after)).toEqual([null, cursor, null]); // the row's page again
+    expect(main.querySelector("[data-testid=page-label]")?.textContent).toBe("Page 1, 1 booking");
+    expect((main.querySelector("[data-testid=page-prev]") as HTMLButtonElement).disabled).toBe(true);
+    expect(main.querySelector("tr[data-booking-id=bk1] .pill")?.textContent).toBe("Cancelled");
+  });
+
   it("asks for the branch's days and shows each row at its own branch's time", async () => {
     const sydney = { ...row, id: "bk2", branch_id: "b2", starts_at: "2026-11-28T20:00:00Z" };
     const api = {

@@ -171,8 +171,12 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   const currentFilter = () =>
     buildFilter({ from: from.value, to: to.value, kind: kind.value, status: status.value, item: item.value, memberId }, options.timeZone);
 
-  /** Loads the current page; false when it could not (the status line says why). */
-  const load = async (): Promise<boolean> => {
+  /**
+   * Loads page `at` (the current one by default); false when it could not (the status line says
+   * why). The pager moves to `at` only with its rows, so the label and Previous/Next always
+   * belong to the rows shown.
+   */
+  const load = async (at: Pager = pager): Promise<boolean> => {
     const { filter, error } = currentFilter();
     status_.classList.remove("is-error");
     if (!filter) {
@@ -190,9 +194,9 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     tbody.setAttribute("aria-busy", "true");
     prev.disabled = next.disabled = true;
     try {
-      const page = await options.api.listBookings(filter, { after: currentCursor(pager), limit: PAGE_SIZE, sort: sort.value as Sort });
+      const page = await options.api.listBookings(filter, { after: currentCursor(at), limit: PAGE_SIZE, sort: sort.value as Sort });
       if (ticket !== asked) return true; // the newer load draws the rows
-      pager = { ...pager, next: page.next };
+      pager = { ...at, next: page.next };
       drawRows(page.rows);
       status_.textContent = page.rows.length ? "" : "No bookings match these filters.";
       pageLabel.textContent = `Page ${pageNumber(pager)}${page.rows.length ? `, ${counted(page.rows.length, "booking")}` : ""}`;
@@ -208,10 +212,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
       next.disabled = !pager.next;
     }
   };
-  const reload = () => {
-    pager = firstPage();
-    return load();
-  };
+  const reload = () => load(firstPage());
 
   const drawRows = (rows: BookingRow[]) => {
     tbody.replaceChildren(
@@ -288,17 +289,8 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     void reload();
   });
   for (const control of [kind, status, item, sort, from, to]) control.addEventListener("change", () => void reload());
-  /** Turns the page; if it cannot load, the pager stays on the page whose rows are shown. */
-  const turn = async (to: Pager) => {
-    const shown = pager;
-    pager = to;
-    if (await load()) return;
-    pager = shown;
-    prev.disabled = pageNumber(pager) <= 1;
-    next.disabled = !pager.next;
-  };
-  prev.addEventListener("click", () => void turn(back(pager)));
-  next.addEventListener("click", () => void turn(forward(pager)));
+  prev.addEventListener("click", () => void load(back(pager)));
+  next.addEventListener("click", () => void load(forward(pager)));
   exportButton.addEventListener("click", async () => {
     const { filter, error } = currentFilter();
     if (!filter) {
