@@ -73,6 +73,21 @@ describe("renderMemberSearch", () => {
     expect(searchMembers).toHaveBeenCalledTimes(2);
     expect(onChoose).toHaveBeenCalledOnce();
 
+    // Enter waits for "smith jon"; arrows and Enter on the list on screen choose at once, and the
+    // late answer then chooses nothing more.
+    let answer!: (hits: MemberHit[]) => void;
+    type("smith");
+    await vi.advanceTimersByTimeAsync(250);
+    searchMembers.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    type("smith jon");
+    key("Enter");
+    key("ArrowDown");
+    key("Enter");
+    expect(onChoose).toHaveBeenLastCalledWith(hit(2));
+    answer([hit(5)]);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(onChoose).toHaveBeenCalledTimes(2);
+
     // A hit picked with the arrows in the list on screen is taken as seen.
     type("smith");
     await vi.advanceTimersByTimeAsync(250);
@@ -81,20 +96,20 @@ describe("renderMemberSearch", () => {
     key("Enter");
     expect(onChoose).toHaveBeenLastCalledWith(hit(2));
     await vi.advanceTimersByTimeAsync(250);
-    expect(onChoose).toHaveBeenCalledTimes(2);
+    expect(onChoose).toHaveBeenCalledTimes(3);
 
     // A card scanner types the number and Enter in one go.
     type("M7");
     key("Enter");
     await vi.advanceTimersByTimeAsync(0);
     expect(onChoose).toHaveBeenLastCalledWith(hit(7));
-    expect(onChoose).toHaveBeenCalledTimes(3);
+    expect(onChoose).toHaveBeenCalledTimes(4);
     // Typing on drops a pending choice.
     type("M8");
     key("Enter");
     type("M89");
     await vi.advanceTimersByTimeAsync(250);
-    expect(onChoose).toHaveBeenCalledTimes(3);
+    expect(onChoose).toHaveBeenCalledTimes(4);
     expect(root.querySelector("[aria-selected=true]")?.getAttribute("data-member-id")).toBe("m89");
     vi.useRealTimers();
   });
@@ -171,6 +186,14 @@ describe("renderMembers", () => {
     expect(text()).toBe("Recovery: 1 of 4 used this month, 3 left"); // kept on screen while it reloads
     await reloading;
     expect(memberPanel).toHaveBeenLastCalledWith("m1");
+    expect(text()).toBe("Recovery: 2 of 4 used this month, 2 left");
+
+    // A reload that fails keeps the member on screen, under the error.
+    const { ApiError } = await import("../api");
+    memberPanel.mockRejectedValueOnce(new ApiError("unavailable", "The club database cannot be reached."));
+    await screen.refresh();
+    expect(main.querySelector("[data-testid=panel-error]")?.textContent).toBe("Could not refresh: The club database cannot be reached.");
+    expect(main.querySelector("[data-testid=member-name]")?.textContent).toBe("Ana Lopez1");
     expect(text()).toBe("Recovery: 2 of 4 used this month, 2 left");
   });
 

@@ -72,6 +72,7 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
         );
         li.addEventListener("mousedown", (e) => {
           e.preventDefault();
+          chooseWhenFound = false;
           options.onChoose(hit);
         });
         return li;
@@ -125,11 +126,13 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
       e.preventDefault();
       index = moveHighlight(index, hits.length, e.key);
       picked = true;
+      chooseWhenFound = false; // staff are choosing from the list on screen
       draw();
     } else if (e.key === "Enter") {
       e.preventDefault();
       const query = input.value.trim();
       if (shownFor === query || picked) {
+        chooseWhenFound = false;
         if (index >= 0 && hits[index]) options.onChoose(hits[index]);
       } else if (shouldSearch(query)) {
         search.cancel();
@@ -167,7 +170,12 @@ export function renderMembers(main: HTMLElement, options: MembersOptions): { foc
       drawPanel(panel, data, options);
     } catch (e) {
       if (ticket !== asked) return;
-      panel.replaceChildren(h("p", { class: "form-status is-error", role: "alert" }, errorText(e)));
+      const problem = (text: string) => h("p", { class: "form-status is-error", role: "alert", "data-testid": "panel-error" }, text);
+      if (again) {
+        // A failed reload keeps the member on screen, under the error.
+        panel.querySelector("[data-testid=panel-error]")?.remove();
+        panel.prepend(problem(`Could not refresh: ${errorText(e)}`));
+      } else panel.replaceChildren(problem(errorText(e)));
     }
     panel.removeAttribute("aria-busy");
   };
