@@ -209,7 +209,12 @@ function openDrawer(member: { id: string; name: string } | null): void {
     member,
     timeZone: info.branch?.timezone,
     onBooked: () => void screen?.refresh(),
-    onClose: () => (drawer = null),
+    onClose: () => {
+      drawer = null;
+      // The button that opened it may have been redrawn (the member panel refreshes after a
+      // booking): the member search is the next place staff need.
+      if (document.activeElement === document.body) members?.focusSearch();
+    },
   });
 }
 

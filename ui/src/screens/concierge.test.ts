@@ -225,12 +225,40 @@ describe("openConcierge", () => {
 
     drawer.close();
     expect(app.hasAttribute("inert")).toBe(false);
+    // Only typed into the member search, or only ticked an override: kept too.
+    for (const touch of [
+      (d: HTMLElement) => ((d.querySelector("#drawer-member-search") as HTMLInputElement).value = "Lop"),
+      (d: HTMLElement) => ((d.querySelector("#drawer-override-allowance") as HTMLInputElement).checked = true),
+    ]) {
+      const touched = openConcierge(document.body, { api, staff: manager, today: "2999-01-01", onBooked: vi.fn(), onClose });
+      await flush();
+      touch(touched.root);
+      (document.querySelector(".backdrop") as HTMLElement).click();
+      expect(touched.root.isConnected).toBe(true);
+      touched.close();
+    }
+    onClose.mockClear();
     const pristine = openConcierge(document.body, { api, staff: frontDesk, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked: vi.fn(), onClose });
     await flush();
     (document.querySelector(".backdrop") as HTMLElement).click(); // nothing entered: closes
-    expect(onClose).toHaveBeenCalledTimes(2);
+    expect(onClose).toHaveBeenCalledOnce();
     expect(pristine.root.isConnected).toBe(false);
     expect(app.hasAttribute("inert")).toBe(false);
+  });
+
+  it("gives the focus back to where it was on close, only if that is still on the page", async () => {
+    const api = { searchMembers: vi.fn(), weekSchedule: vi.fn(async () => schedule), upcomingClasses: vi.fn(async () => []), createBooking: vi.fn() };
+    const opener = document.createElement("button");
+    document.body.replaceChildren(opener);
+    opener.focus();
+    let focusedAtClose: Element | null = null;
+    const onClose = () => (focusedAtClose = document.activeElement);
+    openConcierge(document.body, { api, staff: frontDesk, today: "2999-01-01", onBooked: vi.fn(), onClose }).close();
+    expect(focusedAtClose).toBe(opener);
+    const drawer = openConcierge(document.body, { api, staff: frontDesk, today: "2999-01-01", onBooked: vi.fn(), onClose });
+    opener.remove(); // redrawn behind the drawer
+    drawer.close();
+    expect(focusedAtClose).toBe(document.body); // onClose picks the place
   });
 
   it("lets only staff who may override tick the override", () => {

@@ -315,15 +315,17 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     backdrop.remove();
     root.remove();
     for (const el of behind) el.removeAttribute("inert");
+    // Back where staff were, if it is still there (onClose may choose a place otherwise).
+    if (previouslyFocused?.isConnected) previouslyFocused.focus?.();
     options.onClose();
-    previouslyFocused?.focus?.();
   };
   closeButton.addEventListener("click", close);
   // A stray click beside the drawer closes it only while nothing has been entered in it.
   const memberAtOpen = state.member?.id;
-  backdrop.addEventListener("click", () => {
-    if (state.member?.id === memberAtOpen && !state.choice && !reason.value.trim()) close();
-  });
+  const untouched = () =>
+    state.member?.id === memberAtOpen && !state.choice && !memberSearch.input.value.trim() && !reason.value.trim() &&
+    !override.checked && !overrideAllowance.checked && kind === "recovery" && date.value === today;
+  backdrop.addEventListener("click", () => untouched() && close());
   root.addEventListener("keydown", (e) => {
     if (e.key === "Escape") {
       e.preventDefault();
