@@ -357,6 +357,11 @@ async fn csv_export_and_a_new_booking_shows_at_once(admin: PgPool) {
         ("recovery", "Sauna", Some("Frank Ellis"))
     );
 
+    // A zone that is never UTC, so a local time written as UTC cannot pass.
+    sqlx::query("update branches set timezone = 'Australia/Sydney' where code = 'LDN'")
+        .execute(&c.admin)
+        .await
+        .unwrap();
     // A name that a spreadsheet would run as a formula.
     sqlx::query("update members set first_name = '=HYPERLINK(\"http://x\")' where id = $1")
         .bind(member)
