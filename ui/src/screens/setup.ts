@@ -230,7 +230,7 @@ export function renderSetup(main: HTMLElement, options: SetupOptions): HTMLEleme
     options.about ? h("p", { class: "muted about", "data-testid": "about" }, options.about) : null,
   );
   main.replaceChildren(card);
-  // Opened later from the app: nothing changes on a stray Enter.
-  (cancel ?? demo).focus();
+  // Opened later from the app: nothing changes on a stray Enter, and the screen stays at its top.
+  (cancel ?? demo).focus({ preventScroll: true });
   return card;
 }
