@@ -83,21 +83,27 @@ describe("row actions", () => {
     capacity_override: false, allowance_override: false, override_reason: null, created_at: "2026-11-27T10:00:00Z",
   };
   const flush = () => new Promise((r) => setTimeout(r, 0));
+  /** What the screen calls: one row listed and nothing else done, unless `over` says otherwise. */
+  const apiWith = <T extends object>(over: T) => ({
+    listBookings: vi.fn(async () => ({ rows: [row], next: null })),
+    cancelBooking: vi.fn(),
+    setAttendance: vi.fn(),
+    exportBookingsCsv: vi.fn(),
+    searchMembers: vi.fn(async () => []),
+    weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
+    upcomingClasses: vi.fn(async () => []),
+    ...over,
+  });
 
   it("says what a confirmed cancel did after the list reloads (the waitlist moved up)", async () => {
     let rows = [row];
-    const api = {
+    const api = apiWith({
       listBookings: vi.fn(async () => ({ rows, next: null })),
       cancelBooking: vi.fn(async () => {
         rows = [{ ...row, status: "cancelled" }];
         return "bk2";
       }),
-      setAttendance: vi.fn(),
-      exportBookingsCsv: vi.fn(),
-      searchMembers: vi.fn(async () => []),
-      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
-      upcomingClasses: vi.fn(async () => []),
-    };
+    });
     const main = document.createElement("main");
     document.body.replaceChildren(main);
     renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
@@ -116,15 +122,10 @@ describe("row actions", () => {
       .fn()
       .mockResolvedValueOnce({ rows: [row], next: null })
       .mockRejectedValueOnce(new ApiError("unavailable", "The club database cannot be reached."));
-    const api = {
+    const api = apiWith({
       listBookings,
-      cancelBooking: vi.fn(),
       setAttendance: vi.fn(async () => undefined),
-      exportBookingsCsv: vi.fn(),
-      searchMembers: vi.fn(async () => []),
-      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
-      upcomingClasses: vi.fn(async () => []),
-    };
+    });
     const main = document.createElement("main");
     document.body.replaceChildren(main);
     renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
@@ -143,17 +144,12 @@ describe("row actions", () => {
   });
 
   it("says when the facility and class choices cannot load, and still lists the bookings", async () => {
-    const api = {
-      listBookings: vi.fn(async () => ({ rows: [row], next: null })),
-      cancelBooking: vi.fn(),
-      setAttendance: vi.fn(),
-      exportBookingsCsv: vi.fn(),
-      searchMembers: vi.fn(async () => []),
+    const api = apiWith({
       weekSchedule: vi.fn(async () => ({ facilities: [{ id: "f1", branch_id: "b1", name: "Sauna", kind: "sauna", is_active: true, under_maintenance: false, available_days: [] }], slots: [], inserted: 0 })),
       upcomingClasses: vi.fn(async () => {
         throw new ApiError("unavailable", "The club database cannot be reached.");
       }),
-    };
+    });
     const main = document.createElement("main");
     document.body.replaceChildren(main);
     renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
@@ -166,15 +162,7 @@ describe("row actions", () => {
   });
 
   it("empties the table when the filters are refused, so the last rows do not pass for the answer", async () => {
-    const api = {
-      listBookings: vi.fn(async () => ({ rows: [row], next: null })),
-      cancelBooking: vi.fn(),
-      setAttendance: vi.fn(),
-      exportBookingsCsv: vi.fn(),
-      searchMembers: vi.fn(async () => []),
-      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
-      upcomingClasses: vi.fn(async () => []),
-    };
+    const api = apiWith({});
     const main = document.createElement("main");
     document.body.replaceChildren(main);
     renderBookings(main, { api: api as never, timeZone: "Europe/London", today: "2026-11-23", onNewBooking: vi.fn() });
@@ -196,15 +184,9 @@ describe("row actions", () => {
       .mockResolvedValueOnce({ rows: [row], next: cursor })
       .mockRejectedValueOnce(new ApiError("unavailable", "The club database cannot be reached."))
       .mockResolvedValueOnce({ rows: [{ ...row, id: "bk9" }], next: null });
-    const api = {
+    const api = apiWith({
       listBookings,
-      cancelBooking: vi.fn(),
-      setAttendance: vi.fn(),
-      exportBookingsCsv: vi.fn(),
-      searchMembers: vi.fn(async () => []),
-      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
-      upcomingClasses: vi.fn(async () => []),
-    };
+    });
     const main = document.createElement("main");
     document.body.replaceChildren(main);
     renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
@@ -230,15 +212,10 @@ describe("row actions", () => {
       .mockResolvedValueOnce({ rows: [row], next: cursor })
       .mockReturnValueOnce(new Promise(() => {})) // page 2: no answer yet
       .mockResolvedValueOnce({ rows: [{ ...row, status: "cancelled" }], next: cursor });
-    const api = {
+    const api = apiWith({
       listBookings,
       cancelBooking: vi.fn(async () => null),
-      setAttendance: vi.fn(),
-      exportBookingsCsv: vi.fn(),
-      searchMembers: vi.fn(async () => []),
-      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
-      upcomingClasses: vi.fn(async () => []),
-    };
+    });
     const main = document.createElement("main");
     document.body.replaceChildren(main);
     renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
@@ -256,15 +233,9 @@ describe("row actions", () => {
 
   it("asks for the branch's days and shows each row at its own branch's time", async () => {
     const sydney = { ...row, id: "bk2", branch_id: "b2", starts_at: "2026-11-28T20:00:00Z" };
-    const api = {
+    const api = apiWith({
       listBookings: vi.fn(async () => ({ rows: [row, sydney], next: null })),
-      cancelBooking: vi.fn(),
-      setAttendance: vi.fn(),
-      exportBookingsCsv: vi.fn(),
-      searchMembers: vi.fn(async () => []),
-      weekSchedule: vi.fn(async () => ({ facilities: [], slots: [], inserted: 0 })),
-      upcomingClasses: vi.fn(async () => []),
-    };
+    });
     const main = document.createElement("main");
     document.body.replaceChildren(main);
     const branchZones = { b1: "Europe/London", b2: "Australia/Sydney" };

@@ -129,6 +129,18 @@ describe("renderMemberSearch", () => {
   });
 });
 
+/** Searches the members screen for "ana" and opens the first hit with Enter. */
+async function openFirstHit(main: HTMLElement): Promise<void> {
+  vi.useFakeTimers();
+  const input = main.querySelector("#member-search") as HTMLInputElement;
+  input.value = "ana";
+  input.dispatchEvent(new Event("input"));
+  await vi.advanceTimersByTimeAsync(250);
+  input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+  await vi.advanceTimersByTimeAsync(0);
+  vi.useRealTimers();
+}
+
 describe("renderMembers", () => {
   const panelOf = (n: number): MemberPanel => ({
     member: { id: `m${n}`, member_number: `M${n}`, first_name: "Ana", last_name: `Lopez${n}`, email: null, phone: null, status: "active", plan_name: null, home_branch_name: "Central", joined_on: "2026-01-01" },
@@ -171,14 +183,7 @@ describe("renderMembers", () => {
     const screen = renderMembers(main, { api: { searchMembers: vi.fn(async () => [hit(1)]), memberPanel }, onBook: vi.fn() });
     await screen.refresh(); // nobody shown yet: nothing to load
     expect(memberPanel).not.toHaveBeenCalled();
-    vi.useFakeTimers();
-    const input = main.querySelector("#member-search") as HTMLInputElement;
-    input.value = "ana";
-    input.dispatchEvent(new Event("input"));
-    await vi.advanceTimersByTimeAsync(250);
-    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
-    await vi.advanceTimersByTimeAsync(0);
-    vi.useRealTimers();
+    await openFirstHit(main);
     const text = () => main.querySelector("[data-testid=entitlements]")?.textContent;
     expect(text()).toBe("Recovery: 1 of 4 used this month, 3 left");
     used = 2;
@@ -213,14 +218,7 @@ describe("renderMembers", () => {
       timeZone: "Europe/London",
       branchZones: { london: "Europe/London", sydney: "Australia/Sydney" },
     });
-    vi.useFakeTimers();
-    const input = main.querySelector("#member-search") as HTMLInputElement;
-    input.value = "ana";
-    input.dispatchEvent(new Event("input"));
-    await vi.advanceTimersByTimeAsync(250);
-    input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
-    await vi.advanceTimersByTimeAsync(0);
-    vi.useRealTimers();
+    await openFirstHit(main);
     const items = [...main.querySelectorAll("[data-testid=upcoming] li")].map((li) => li.textContent);
     expect(items).toEqual(["Sat 28 Nov, 09:00 — Spin (Booked)", "Sun 29 Nov, 07:00 (Sydney) — Yoga (Booked)"]);
   });

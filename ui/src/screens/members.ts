@@ -59,6 +59,10 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
   let chooseWhenFound = false;
   // Moved with the arrows since the last keystroke: Enter takes that hit, as seen.
   let picked = false;
+  const choose = (hit: MemberHit) => {
+    chooseWhenFound = false;
+    options.onChoose(hit);
+  };
 
   const draw = () => {
     list.replaceChildren(
@@ -72,8 +76,7 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
         );
         li.addEventListener("mousedown", (e) => {
           e.preventDefault();
-          chooseWhenFound = false;
-          options.onChoose(hit);
+          choose(hit);
         });
         return li;
       }),
@@ -97,7 +100,7 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
       index = found.length ? 0 : -1;
       status.textContent = found.length ? `${counted(found.length, "member")} found` : "No member found.";
       draw();
-      if (chooseWhenFound && found.length) options.onChoose(found[0]);
+      if (chooseWhenFound && found.length) choose(found[0]);
     } catch (e) {
       if (ticket !== asked) return;
       status.textContent = errorText(e);
@@ -133,7 +136,7 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
       const query = input.value.trim();
       if (shownFor === query || picked) {
         chooseWhenFound = false;
-        if (index >= 0 && hits[index]) options.onChoose(hits[index]);
+        if (index >= 0 && hits[index]) choose(hits[index]);
       } else if (shouldSearch(query)) {
         search.cancel();
         chooseWhenFound = true;
