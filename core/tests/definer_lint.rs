@@ -1,40 +1,18 @@
-//! Every SECURITY DEFINER function has a pinned search_path and no EXECUTE for PUBLIC or anon.
+//! Every function of the club's schemas (`public`, `auth`) pins a search_path that names only
+//! schemas no caller can create objects in and ends in pg_temp (so a caller's temporary objects
+//! are never found before the real ones), and no SECURITY DEFINER function is executable by
+//! PUBLIC or anon. Shared with the Supabase layout test (`supabase.rs`).
 
 use sqlx::PgPool;
 
+mod common;
+
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
-async fn security_definer_functions_are_hardened(db: PgPool) {
-    let rows: Vec<(String, Option<String>, bool, bool, bool)> = sqlx::query_as(
-        r#"
-        select p.oid::regprocedure::text,
-               (select c from unnest(p.proconfig) c where c like 'search_path=%'),
-               p.proacl is null,
-               coalesce((select bool_or(a.grantee = 0 and a.privilege_type = 'EXECUTE') from aclexplode(p.proacl) a), false),
-               has_function_privilege('anon', p.oid, 'EXECUTE')
-        from pg_proc p
-        join pg_namespace n on n.oid = p.pronamespace
-        where p.prosecdef and n.nspname not in ('pg_catalog', 'information_schema')
-        "#,
-    )
-    .fetch_all(&db)
-    .await
-    .unwrap();
-    let names: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+async fn every_function_pins_a_search_path_ending_in_pg_temp(db: PgPool) {
+    let failures = common::lint::definer_failures(&db).await;
     assert!(
-        names.iter().any(|n| n.starts_with("ensure_facility_slots")),
-        "the lint must see ensure_facility_slots, saw {names:?}"
+        failures.is_empty(),
+        "functions that a caller could make run its own code:\n{}",
+        failures.join("\n")
     );
-    for (name, search_path, default_acl, public_exec, anon_exec) in rows {
-        let path = search_path.unwrap_or_else(|| panic!("{name} has no pinned search_path"));
-        assert!(
-            !path.contains("$user"),
-            "{name}: search_path {path} must not depend on the caller"
-        );
-        assert!(
-            !default_acl,
-            "{name} has the default ACL, which grants EXECUTE to PUBLIC"
-        );
-        assert!(!public_exec, "{name} grants EXECUTE to PUBLIC");
-        assert!(!anon_exec, "{name} is executable by anon");
-    }
 }

@@ -2,6 +2,8 @@
 //! (from `#[sqlx::test]`), and sessions as each kind of caller the spec names.
 #![allow(dead_code)]
 
+pub mod lint;
+
 use branch_desk_core::db::create_desk_role;
 use branch_desk_core::generator::{generate_club, ClubSpec, GeneratedClub};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -54,7 +56,11 @@ impl Club {
     }
     /// A members'-app session: `set role authenticated` with the member's JWT claims.
     pub async fn member(&self, member: TestMember) -> PgConnection {
-        let mut conn = PgConnection::connect_with(&self.options(GATEWAY))
+        self.member_via(GATEWAY, member).await
+    }
+    /// A members'-app session through the given gateway role (see [`gateway_role`]).
+    pub async fn member_via(&self, gateway: &str, member: TestMember) -> PgConnection {
+        let mut conn = PgConnection::connect_with(&self.options(gateway))
             .await
             .expect("gateway connects");
         sqlx::query("set role authenticated")
@@ -96,6 +102,30 @@ async fn desk_role(admin: &PgPool, role: &str, branch: Option<Uuid>) {
     }
 }
 
+/// A LOGIN role standing in for Supabase's `authenticator`: it may `set role anon` or
+/// `authenticated`, and nothing else.
+pub async fn gateway_role(admin: &PgPool, role: &str) {
+    sqlx::query(&format!(
+        "do $$ begin
+           create role {role} login noinherit;
+         exception when duplicate_object or unique_violation then null;
+         end $$"
+    ))
+    .execute(admin)
+    .await
+    .unwrap();
+    sqlx::query(&format!("grant anon, authenticated to {role}"))
+        .execute(admin)
+        .await
+        .unwrap();
+}
+
+/// A desk LOGIN role mapped to `branch` (None: every branch), for tests that need a desk role of
+/// their own (one that an attack could change without touching other tests).
+pub async fn mapped_desk_role(admin: &PgPool, role: &str, branch: Option<Uuid>) {
+    desk_role(admin, role, branch).await;
+}
+
 pub async fn club(admin: PgPool) -> Club {
     let club = generate_club(
         &admin,
@@ -109,19 +139,7 @@ pub async fn club(admin: PgPool) -> Club {
     desk_role(&admin, DESK_A, Some(club.branch("LDN").id)).await;
     desk_role(&admin, DESK_B, Some(club.branch("NYC").id)).await;
     desk_role(&admin, DESK_HQ, None).await;
-    sqlx::query(&format!(
-        "do $$ begin
-           create role {GATEWAY} login noinherit;
-         exception when duplicate_object or unique_violation then null;
-         end $$"
-    ))
-    .execute(&admin)
-    .await
-    .unwrap();
-    sqlx::query(&format!("grant anon, authenticated to {GATEWAY}"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    gateway_role(&admin, GATEWAY).await;
 
     let member_a = give_login(&admin, club.branch("LDN").id).await;
     let member_b = give_login(&admin, club.branch("NYC").id).await;
