@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod lint;
+pub mod rls;
 
 use branch_desk_core::db::create_desk_role;
 use branch_desk_core::generator::{generate_club, ClubSpec, GeneratedClub};
@@ -124,6 +125,19 @@ pub async fn gateway_role(admin: &PgPool, role: &str) {
 /// their own (one that an attack could change without touching other tests).
 pub async fn mapped_desk_role(admin: &PgPool, role: &str, branch: Option<Uuid>) {
     desk_role(admin, role, branch).await;
+}
+
+/// A member of branch_desk that desk_roles does not map (an administrator's half-done set-up).
+pub const UNMAPPED_DESK: &str = "test_desk_unmapped";
+
+/// Makes [`UNMAPPED_DESK`] a desk role with no desk_roles row in this database.
+pub async fn unmapped_desk_role(admin: &PgPool) {
+    desk_role(admin, UNMAPPED_DESK, None).await;
+    sqlx::query("delete from desk_roles where role_name = $1")
+        .bind(UNMAPPED_DESK)
+        .execute(admin)
+        .await
+        .unwrap();
 }
 
 pub async fn club(admin: PgPool) -> Club {

@@ -1,0 +1,230 @@
+//! Hostile sessions, second part: settings a session can write (`request.jwt.claims`) never make
+//! it an administrator or another kind of caller; a desk role that desk_roles does not map reads
+//! and does nothing; the functions behind the entry points refuse every caller. (The first part,
+//! temporary objects, is `temporary_objects.rs`.)
+
+mod common;
+
+use branch_desk_core::Error;
+use common::{club, sqlstate, unmapped_desk_role, DESK_A, UNMAPPED_DESK};
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+async fn set_claims(conn: &mut PgConnection, value: String) {
+    sqlx::query("select set_config('request.jwt.claims', $1, false)")
+        .bind(value)
+        .execute(conn)
+        .await
+        .unwrap();
+}
+
+/// A session that may write `request.jwt.claims` (any member's, or a desk's) cannot become an
+/// administrator by saying `"role": "service_role"` there; administrators are told by their
+/// database role.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn claims_never_make_an_administrator(admin: PgPool) {
+    let c = club(admin).await;
+    let nyc_manager = c.staff("nina.manager.nyc");
+    let nyc_slot = c.future_slot("NYC", 4).await;
+    let other_member = c.members_on_plan(1, "PREMIUM").await[0];
+    let claims = |sub: Option<Uuid>| match sub {
+        Some(s) => serde_json::json!({ "sub": s, "role": "service_role" }).to_string(),
+        None => serde_json::json!({ "role": "service_role" }).to_string(),
+    };
+
+    // An authenticated session whose claims name no member but the service role.
+    let mut mallory = c.member(c.member_a).await;
+    set_claims(&mut mallory, claims(None)).await;
+    let refused = [
+        (
+            sqlx::query("select * from member_entitlements($1)").bind(other_member),
+            "any member's entitlements",
+        ),
+        (
+            sqlx::query("select book_benefit_slot($1, $2, gen_random_uuid(), $3, true, true, 'I am an admin')")
+                .bind(nyc_slot)
+                .bind(other_member)
+                .bind(nyc_manager),
+            "a booking as a manager of another branch",
+        ),
+        (
+            sqlx::query("select ensure_facility_slots($1, current_date, current_date)").bind(c.branch_b()),
+            "another branch's slots",
+        ),
+    ];
+    for (query, what) in refused {
+        let e = Error::from(query.execute(&mut mallory).await.expect_err(what));
+        assert!(
+            matches!(e, Error::NotAllowed(_)),
+            "claims saying service_role must not give {what}: {e:?}"
+        );
+    }
+    // With a member's sub as well, the session is that member and no more.
+    set_claims(&mut mallory, claims(Some(c.member_a.user_id))).await;
+    let e = Error::from(
+        sqlx::query("select * from member_entitlements($1)")
+            .bind(other_member)
+            .execute(&mut mallory)
+            .await
+            .unwrap_err(),
+    );
+    assert!(matches!(e, Error::NotAllowed(_)), "{e:?}");
+    let own: i64 = sqlx::query_scalar("select count(*) from member_entitlements($1)")
+        .bind(c.member_a.id)
+        .fetch_one(&mut mallory)
+        .await
+        .unwrap();
+    assert_eq!(own, 2, "the member still reads their own entitlements");
+
+    // A desk that says it is the service role, or a member of another branch, is still its desk.
+    let mut desk = c.desk(DESK_A).await;
+    for value in [claims(None), claims(Some(c.member_b.user_id))] {
+        set_claims(&mut desk, value.clone()).await;
+        for sql in [
+            "select ensure_facility_slots($1, current_date, current_date)",
+            "select book_benefit_slot($2, $3, gen_random_uuid(), $4)",
+        ] {
+            let r = sqlx::query(sql)
+                .bind(c.branch_b())
+                .bind(nyc_slot)
+                .bind(c.member_b.id)
+                .bind(nyc_manager)
+                .execute(&mut desk)
+                .await;
+            let e = Error::from(r.expect_err(sql));
+            assert!(
+                matches!(e, Error::NotAllowed(_)),
+                "desk A with claims {value} must not act for branch B ({sql}): {e:?}"
+            );
+        }
+    }
+    let booked: i64 =
+        sqlx::query_scalar("select count(*) from benefit_bookings where slot_id = $1")
+            .bind(nyc_slot)
+            .fetch_one(&c.admin)
+            .await
+            .unwrap();
+    assert_eq!(booked, 0, "nothing was booked by a claimed administrator");
+}
+
+/// A member of branch_desk that no desk_roles row maps (an administrator's half-finished set-up)
+/// reads nothing and does nothing, whatever claims it sets.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn an_unmapped_desk_reads_and_does_nothing(admin: PgPool) {
+    let c = club(admin).await;
+    unmapped_desk_role(&c.admin).await;
+    let slot = c.future_slot("LDN", 4).await;
+    let staff = c.staff("frank.desk.ldn");
+    let mut desk = c.desk(UNMAPPED_DESK).await;
+
+    for table in [
+        "branches",
+        "desk_roles",
+        "membership_plans",
+        "plan_entitlements",
+        "members",
+        "staff",
+        "facilities",
+        "benefit_settings",
+        "benefit_slots",
+        "benefit_bookings",
+        "classes",
+        "class_bookings",
+        "member_name_words",
+    ] {
+        let n: i64 = sqlx::query_scalar(&format!("select count(*) from {table}"))
+            .fetch_one(&mut desk)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "an unmapped desk reads no {table}");
+    }
+    let hits: i64 = sqlx::query_scalar("select count(*) from search_members('smith')")
+        .fetch_one(&mut desk)
+        .await
+        .unwrap();
+    assert_eq!(hits, 0, "an unmapped desk finds no member");
+
+    for claims in [
+        None,
+        Some(serde_json::json!({ "sub": c.member_a.user_id }).to_string()),
+    ] {
+        if let Some(value) = &claims {
+            sqlx::query("select set_config('request.jwt.claims', $1, false)")
+                .bind(value)
+                .execute(&mut desk)
+                .await
+                .unwrap();
+        }
+        for sql in [
+            "select ensure_facility_slots($1, current_date, current_date)",
+            "select book_benefit_slot($2, $3, gen_random_uuid(), $4)",
+            "select book_benefit_slot($2, $3, gen_random_uuid())",
+            "select * from member_entitlements($3)",
+            "select * from record_pin_attempt($4, true)",
+        ] {
+            let r = sqlx::query(sql)
+                .bind(c.branch_a())
+                .bind(slot)
+                .bind(c.member_a.id)
+                .bind(staff)
+                .execute(&mut desk)
+                .await;
+            let e = Error::from(r.expect_err(sql));
+            assert!(
+                matches!(e, Error::NotAllowed(_)),
+                "an unmapped desk (claims {claims:?}) is refused {sql}: {e:?}"
+            );
+        }
+    }
+    let booked: i64 =
+        sqlx::query_scalar("select count(*) from benefit_bookings where slot_id = $1")
+            .bind(slot)
+            .fetch_one(&c.admin)
+            .await
+            .unwrap();
+    assert_eq!(booked, 0);
+}
+
+/// The functions behind the entry points run only inside them: no caller may call one directly.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn internal_functions_refuse_every_caller(admin: PgPool) {
+    let c = club(admin).await;
+    let internal: Vec<String> = sqlx::query_scalar(
+        "select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+         where n.nspname = 'public'
+           and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+           and p.proname <> all (array['ensure_facility_slots', 'book_class', 'book_benefit_slot',
+               'cancel_booking', 'set_booking_status', 'member_entitlements', 'record_pin_attempt',
+               'search_members', 'desk_branch_ids', 'name_words', 'name_word_keys', 'is_iana_time_zone'])
+         order by 1",
+    )
+    .fetch_all(&c.admin)
+    .await
+    .unwrap();
+    assert!(
+        internal.iter().any(|f| f.starts_with("caller_may_use_branch")),
+        "the list must include the helpers: {internal:?}"
+    );
+    let mut sessions = [
+        ("desk", c.desk(DESK_A).await),
+        ("member", c.member(c.member_a).await),
+        ("anon", c.anon().await),
+    ];
+    for (who, conn) in sessions.iter_mut() {
+        for f in &internal {
+            let granted: bool = sqlx::query_scalar("select has_function_privilege($1::regprocedure, 'EXECUTE')")
+                .bind(f)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert!(!granted, "a {who} session may execute the internal {f}");
+        }
+    }
+    // And a direct call is refused by PostgreSQL itself.
+    let mut desk = c.desk(DESK_A).await;
+    let r = sqlx::query("select caller_may_use_branch($1)")
+        .bind(c.branch_a())
+        .execute(&mut desk)
+        .await;
+    assert_eq!(sqlstate(r), "42501");
+}
