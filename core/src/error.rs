@@ -36,6 +36,11 @@ pub enum Error {
     /// A facility's settings are inconsistent (close before open, zero-length slots...).
     #[error("{0}")]
     BrokenSettings(String),
+    /// Another session changed the same rows at the same moment and PostgreSQL refused this one
+    /// (a serialization failure under REPEATABLE READ or SERIALIZABLE, or a deadlock): nothing
+    /// was written, and trying again will see the other's change.
+    #[error("Someone else changed this at the same moment, so nothing was saved. Try again.")]
+    Conflict,
     /// The database cannot be reached (network, server down, pool exhausted).
     #[error("The club database cannot be reached. Check the connection and try again.")]
     Unavailable(#[source] sqlx::Error),
@@ -73,6 +78,7 @@ impl Error {
             Error::AlreadyBooked => "already_booked",
             Error::AllowanceUsed { .. } => "allowance_used",
             Error::BrokenSettings(_) => "broken_settings",
+            Error::Conflict => "conflict",
             Error::Unavailable(_) => "unavailable",
             Error::Database(_) | Error::Migrate(_) => "internal",
         }
@@ -222,6 +228,8 @@ impl From<sqlx::Error> for Error {
                     .to_owned(),
             }),
             "BD007" => Some(Error::BrokenSettings(message)),
+            // serialization_failure, deadlock_detected: the transaction was rolled back.
+            "40001" | "40P01" => Some(Error::Conflict),
             // insufficient_privilege: grants or row-level security said no.
             "42501" => Some(Error::NotAllowed(
                 "This desk is not allowed to do that.".into(),
