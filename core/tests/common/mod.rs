@@ -217,10 +217,18 @@ impl Club {
     /// An unbooked recovery slot of the branch's Sauna, five or six days from now, with this
     /// capacity: after every activity window the tests generate (up to today + 4), so no
     /// generated booking has taken it whatever the date, and within a week (the longest
-    /// cancellation window a plan may have).
+    /// cancellation window a plan may have). The capacity is the Sauna's setting (a slot changed
+    /// by hand would be one the configuration no longer makes, which takes no bookings).
     pub async fn future_slot(&self, branch_code: &str, capacity: i32) -> Uuid {
         let branch = self.club.branch(branch_code);
+        let sauna = branch.facility("Sauna");
         let day = chrono::Utc::now().date_naive() + chrono::Duration::days(5);
+        sqlx::query("update benefit_settings set capacity = $2 where facility_id = $1")
+            .bind(sauna)
+            .bind(capacity)
+            .execute(&self.admin)
+            .await
+            .unwrap();
         sqlx::query("select ensure_facility_slots($1, $2, $3)")
             .bind(branch.id)
             .bind(day)
@@ -229,14 +237,12 @@ impl Club {
             .await
             .unwrap();
         sqlx::query_scalar(
-            "update benefit_slots set capacity = $2
-             where id = (select id from benefit_slots where facility_id = $1 and local_date between $3 and $3 + 1
-                           and booked_count = 0 order by starts_at limit 1)
-             returning id",
+            "select id from benefit_slots where facility_id = $1 and local_date between $2 and $2 + 1
+               and booked_count = 0 and capacity = $3 order by starts_at limit 1",
         )
-        .bind(branch.facility("Sauna"))
-        .bind(capacity)
+        .bind(sauna)
         .bind(day)
+        .bind(capacity)
         .fetch_one(&self.admin)
         .await
         .unwrap()
