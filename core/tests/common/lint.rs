@@ -100,3 +100,162 @@ pub async fn definer_failures(db: &PgPool) -> Vec<String> {
     }
     failures
 }
+
+/// Who may execute each function of `public`, as designed: everyone else (PUBLIC included) may
+/// not. A function missing here fails the lint until its grants are declared (and revoked from
+/// everyone else in its migration, as 20261201000600 does: Supabase's default privileges grant
+/// ALL to anon, authenticated and service_role on whatever a migration creates).
+const FUNCTION_GRANTS: &[(&str, &[&str])] = &[
+    ("ensure_facility_slots", &["authenticated", "branch_desk", "service_role"]),
+    ("book_class", &["authenticated", "branch_desk", "service_role"]),
+    ("book_benefit_slot", &["authenticated", "branch_desk", "service_role"]),
+    ("cancel_booking", &["authenticated", "branch_desk", "service_role"]),
+    ("member_entitlements", &["authenticated", "branch_desk", "service_role"]),
+    ("search_members", &["branch_desk", "service_role"]),
+    ("set_booking_status", &["branch_desk", "service_role"]),
+    ("record_pin_attempt", &["branch_desk", "service_role"]),
+    ("desk_branch_ids", &["branch_desk", "service_role"]),
+    ("name_words", &["branch_desk", "service_role"]),
+    ("name_word_keys", &["branch_desk", "service_role"]),
+    ("is_iana_time_zone", &["service_role"]),
+    ("is_region_time_zone_name", &["service_role"]),
+    // Internal: run only inside the functions above, with their owner's rights.
+    ("search_member_hits", &[]),
+    ("caller_role", &[]),
+    ("caller_kind", &[]),
+    ("caller_may_use_branch", &[]),
+    ("resolve_booking_actor", &[]),
+    ("check_override", &[]),
+    ("check_allowance", &[]),
+    ("check_member_may_book", &[]),
+    ("check_booking_input", &[]),
+    ("check_read_committed", &[]),
+    ("entitlement_usage", &[]),
+    ("trim_space", &[]),
+    ("materialise_facility_slots", &[]),
+    ("facility_slot_plan", &[]),
+    ("facility_slot_fingerprint", &[]),
+    ("branch_time_zone", &[]),
+    ("member_name_words_learn", &[]),
+    ("benefit_slot_days_forget", &[]),
+];
+
+/// Privileges on each table of `public`, as designed (20261127000300's table): `select`,
+/// `update(col,...)` for column grants. Anything else anyone holds fails the lint.
+fn table_grants(table: &str, role: &str) -> Vec<&'static str> {
+    let member_reads = [
+        "branches", "membership_plans", "plan_entitlements", "members", "facilities",
+        "benefit_settings", "benefit_slots", "benefit_bookings", "classes", "class_bookings",
+    ];
+    match (role, table) {
+        (_, "_sqlx_migrations") if role == "branch_desk" => vec!["select(success,version)"],
+        (_, "_sqlx_migrations") => vec![],
+        ("service_role", _) => vec!["delete", "insert", "select", "update"],
+        ("branch_desk", "benefit_slot_days") => vec![],
+        ("branch_desk", "facilities") => vec!["select", "update(is_active,under_maintenance)"],
+        ("branch_desk", _) => vec!["select"],
+        ("authenticated", t) if member_reads.contains(&t) => vec!["select"],
+        _ => vec![],
+    }
+}
+
+const GRANTEES: [&str; 5] = ["public", "anon", "authenticated", "branch_desk", "service_role"];
+
+/// Every table and function of `public` grants exactly what is designed to PUBLIC, anon,
+/// authenticated, branch_desk and service_role; every table has row-level security on; no
+/// extension keeps its functions in `public`, where Supabase's API would serve them.
+pub async fn privilege_failures(db: &PgPool) -> Vec<String> {
+    let mut failures = Vec::new();
+    let functions: Vec<(String, String, Vec<String>)> = sqlx::query_as(
+        r#"
+        select p.proname::text, p.oid::regprocedure::text,
+               coalesce(array(select distinct case when a.grantee = 0 then 'public' else a.grantee::regrole::text end
+                              from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                              where a.privilege_type = 'EXECUTE' and a.grantee <> p.proowner
+                                and (a.grantee = 0 or a.grantee::regrole::text = any($1))
+                              order by 1), '{}')
+        from pg_proc p
+        where p.pronamespace = 'public'::regnamespace
+          and not exists (select 1 from pg_depend d
+                          where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+        order by 2
+        "#,
+    )
+    .bind(GRANTEES)
+    .fetch_all(db)
+    .await
+    .unwrap();
+    for (name, signature, granted) in functions {
+        match FUNCTION_GRANTS.iter().find(|(n, _)| *n == name) {
+            None => failures.push(format!(
+                "{signature}: declare who may execute it in tests/common/lint.rs (and revoke it from everyone else)"
+            )),
+            Some((_, expected)) if granted != *expected => failures.push(format!(
+                "{signature}: executable by {granted:?}, designed for {expected:?}"
+            )),
+            _ => {}
+        }
+    }
+
+    let tables: Vec<(String, bool, Vec<String>)> = sqlx::query_as(
+        r#"
+        select c.relname::text, c.relrowsecurity,
+               array(select format('%s:%s', g.grantee, g.privilege)
+                     from (select case when a.grantee = 0 then 'public' else a.grantee::regrole::text end as grantee,
+                                  lower(a.privilege_type) as privilege
+                           from aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
+                           where a.grantee <> c.relowner
+                           union all
+                           select grantee, format('%s(%s)', privilege, string_agg(attname, ',' order by attname))
+                           from (select case when a.grantee = 0 then 'public' else a.grantee::regrole::text end as grantee,
+                                        lower(a.privilege_type) as privilege, att.attname::text as attname
+                                 from pg_attribute att, aclexplode(att.attacl) a
+                                 where att.attrelid = c.oid and att.attacl is not null and a.grantee <> c.relowner) col
+                           group by grantee, privilege) g
+                     order by 1)
+        from pg_class c
+        where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'f')
+          and not exists (select 1 from pg_depend d
+                          where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
+        order by 1
+        "#,
+    )
+    .fetch_all(db)
+    .await
+    .unwrap();
+    if !tables.iter().any(|t| t.0 == "benefit_bookings") {
+        failures.push("the lint must see the club's tables".into());
+    }
+    for (table, rls, privileges) in tables {
+        if !rls {
+            failures.push(format!("{table} has row-level security off"));
+        }
+        for role in GRANTEES {
+            let mut got: Vec<String> = privileges
+                .iter()
+                .filter_map(|p| p.strip_prefix(&format!("{role}:")).map(str::to_owned))
+                .collect();
+            got.sort();
+            let expected = table_grants(&table, role);
+            if got != expected {
+                failures.push(format!("{table}: {role} holds {got:?}, designed {expected:?}"));
+            }
+        }
+    }
+
+    let exposed: Vec<String> = sqlx::query_scalar(
+        "select distinct e.extname::text from pg_extension e
+         join pg_depend d on d.refobjid = e.oid and d.deptype = 'e' and d.classid = 'pg_proc'::regclass
+         join pg_proc p on p.oid = d.objid
+         where p.pronamespace = 'public'::regnamespace",
+    )
+    .fetch_all(db)
+    .await
+    .unwrap();
+    for ext in exposed {
+        failures.push(format!(
+            "extension {ext} keeps its functions in public, where the API serves them"
+        ));
+    }
+    failures
+}
