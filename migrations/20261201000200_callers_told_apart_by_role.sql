@@ -84,8 +84,11 @@ declare
   v_staff public.staff;
 begin
   if v_kind in ('desk', 'administrator') then
-    -- The signed-in staff member is recorded.
-    if not public.caller_may_use_branch(p_branch_id) then
+    -- The signed-in staff member is recorded. (caller_may_use_branch, written out: this runs on
+    -- every booking.)
+    if v_kind = 'desk' and not exists (
+      select 1 from public.desk_roles d
+      where d.role_name = session_user::text and (d.branch_id is null or d.branch_id = p_branch_id)) then
       raise exception 'This desk does not serve that branch.' using errcode = 'BD003';
     end if;
     if p_staff_id is null then

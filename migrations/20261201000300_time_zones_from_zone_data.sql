@@ -64,7 +64,9 @@ $$;
 
 -- The zone a branch's times are computed in ('Etc/UTC' for UTC, so not even that name goes
 -- through the abbreviations); null for an unknown branch. Refuses, in words, a zone that is not
--- a region name or that the zone data does not have (both possible in an older database).
+-- a region name, or that the zone data does not have. (Every row written since this migration
+-- passed is_iana_time_zone, the slower check: it runs here only while the constraint is not
+-- validated, in an older database whose rows failed it.)
 create function public.branch_time_zone(p_branch_id uuid) returns text
   language plpgsql stable
   set search_path = pg_catalog, public, pg_temp
@@ -84,7 +86,10 @@ begin
     raise exception 'The time zone of % is "%", which is not a region name (PostgreSQL reads names such as CET or EST as fixed offsets, an hour off half the year). Set it to one such as Europe/London.',
       v_name, v_tz using errcode = 'BD007';
   end if;
-  if not public.is_iana_time_zone(v_tz) then
+  if not exists (select 1 from pg_constraint c
+                 where c.conrelid = 'public.branches'::regclass and c.conname = 'branches_timezone_iana'
+                   and c.convalidated)
+     and not public.is_iana_time_zone(v_tz) then
     raise exception 'The time zone of % is "%", which this database''s zone data does not have. Set it to a region name such as Europe/London.',
       v_name, v_tz using errcode = 'BD007';
   end if;
@@ -144,14 +149,13 @@ begin
     -- Per day, once (inlined, the planner would redo these conversions for every slot): the
     -- distinct UTC offsets in force 36 hours before, at and 36 hours after local noon, and the
     -- instant of local midnight when there is one offset.
-    select o.*, case when cardinality(o.offsets) = 1 then (o.day - o.offsets[1]) at time zone 'Etc/UTC' end as midnight
-    from (
-      select d as day, (
-        select array_agg(distinct (u at time zone v_tz) - (u at time zone 'Etc/UTC'))
-        from unnest(array[-36, 0, 36]) h
-        cross join lateral (select ((d + interval '12 hours') at time zone v_tz) + make_interval(hours => h) as u) x
-      ) as offsets
-      from generate_series(p_start_date::timestamp, p_end_date::timestamp, interval '1 day') d
+    select d as day, o.offsets,
+           case when cardinality(o.offsets) = 1 then (d - o.offsets[1]) at time zone 'Etc/UTC' end as midnight
+    from generate_series(p_start_date::timestamp, p_end_date::timestamp, interval '1 day') d
+    cross join lateral (
+      select array_agg(distinct (x.u at time zone v_tz) - (x.u at time zone 'Etc/UTC')) as offsets
+      from unnest(array[-36, 0, 36]) h
+      cross join lateral (select ((d + interval '12 hours') at time zone v_tz) + make_interval(hours => h) as u) x
     ) o
   ),
   slots as (

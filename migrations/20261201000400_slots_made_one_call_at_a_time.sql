@@ -26,6 +26,12 @@
 -- Input that cannot be a range of days (infinite dates, dates outside 1900-9999) is refused in
 -- words, as are NULLs, reversed and over-long ranges (as before).
 
+-- The slots of a day that its last making kept although the plan it recorded does not make
+-- them (bookings hold them, or they had begun). While the day's fingerprint is current, these
+-- are exactly the day's slots that are not in the timetable: book_benefit_slot refuses them
+-- without computing the day's plan again.
+alter table public.benefit_slot_days add column kept uuid[] not null default '{}';
+
 create or replace function public.materialise_facility_slots(p_branch_id uuid, p_start_date date, p_end_date date)
   returns integer
   language plpgsql
@@ -45,6 +51,7 @@ declare
   v_local_start time[];
   v_local_end time[];
   v_capacity integer[];
+  v_unplanned uuid[];
 begin
   if p_branch_id is null or p_start_date is null or p_end_date is null then
     raise exception 'A branch, a start date and an end date are all required.'
@@ -113,17 +120,21 @@ begin
     into v_fingerprint, v_facility, v_starts, v_ends, v_date, v_local_start, v_local_end, v_capacity
   from public.facility_slot_plan(p_branch_id, p_start_date, p_end_date) w;
 
-  -- Remove future, never-booked slots that the plan does not have, to the local times it
-  -- stores (a slot made under earlier rules with another local_end is made again).
-  delete from public.benefit_slots s
+  -- The range's slots that the plan does not have (to the local times they store: a slot made
+  -- under earlier rules with another local_end is made again). Future, never-booked ones go;
+  -- the rest stay (bookings keep them, or they have begun) and are recorded with their day.
+  select coalesce(array_agg(s.id), '{}') into v_unplanned
+  from public.benefit_slots s
   where s.branch_id = p_branch_id
     and s.local_date between p_start_date and p_end_date
-    and s.starts_at > now()
-    and s.booked_count = 0
-    and not exists (select 1 from public.benefit_bookings b where b.slot_id = s.id)
     -- NOT IN over the plan: one hashed subplan.
     and (s.facility_id, s.starts_at, s.ends_at, s.capacity, s.local_date, s.local_start, s.local_end) not in (
       select * from unnest(v_facility, v_starts, v_ends, v_capacity, v_date, v_local_start, v_local_end));
+  delete from public.benefit_slots s
+  where s.id = any (v_unplanned)
+    and s.starts_at > now()
+    and s.booked_count = 0
+    and not exists (select 1 from public.benefit_bookings b where b.slot_id = s.id);
 
   insert into public.benefit_slots
     (facility_id, branch_id, starts_at, ends_at, local_date, local_start, local_end, capacity)
@@ -133,11 +144,13 @@ begin
   on conflict (facility_id, starts_at) do nothing;
   get diagnostics v_inserted = row_count;
 
-  insert into public.benefit_slot_days (branch_id, local_date, fingerprint)
-  select p_branch_id, d::date, v_fingerprint
+  insert into public.benefit_slot_days (branch_id, local_date, fingerprint, kept)
+  select p_branch_id, d::date, v_fingerprint, coalesce(k.ids, '{}')
   from generate_series(p_start_date::timestamp, p_end_date::timestamp, interval '1 day') d
+  left join (select s.local_date, array_agg(s.id) as ids from public.benefit_slots s
+             where s.id = any (v_unplanned) group by s.local_date) k on k.local_date = d::date
   on conflict (branch_id, local_date)
-    do update set fingerprint = excluded.fingerprint, made_at = excluded.made_at;
+    do update set fingerprint = excluded.fingerprint, kept = excluded.kept, made_at = excluded.made_at;
 
   return v_inserted;
 end

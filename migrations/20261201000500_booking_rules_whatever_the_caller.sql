@@ -197,6 +197,7 @@ as $$
 declare
   v_slot public.benefit_slots;
   v_facility public.facilities;
+  v_seen record;
   v_current boolean;
   v_actor record;
   v_booking public.benefit_bookings;
@@ -209,14 +210,25 @@ begin
   -- slot never changes (branch, facility, times, capacity): decided before the lock, so bookings
   -- of one slot wait for each other as briefly as possible. (A slot removed meanwhile is not
   -- found below; one that a settings change makes stale meanwhile is booked as if just before.)
-  select s.* into v_slot from public.benefit_slots s where s.id = p_slot_id;
+  -- A day last made under the current configuration holds the plan's slots and the ones it
+  -- recorded as kept (20261201000400); any other day's plan is computed for this slot.
+  select s.branch_id, s.facility_id, s.starts_at, s.ends_at, s.capacity, s.local_date,
+         d.fingerprint as day_fingerprint, (s.id = any (d.kept)) as kept
+    into v_seen
+  from public.benefit_slots s
+  left join public.benefit_slot_days d on d.branch_id = s.branch_id and d.local_date = s.local_date
+  where s.id = p_slot_id;
   if not found then
     raise exception 'That slot does not exist.' using errcode = 'BD002';
   end if;
-  select * into v_actor from public.resolve_booking_actor(v_slot.branch_id, p_member_id, p_staff_id);
-  v_current := exists (
-    select 1 from public.facility_slot_plan(v_slot.branch_id, v_slot.local_date, v_slot.local_date, v_slot.facility_id) w
-    where w.starts_at = v_slot.starts_at and w.ends_at = v_slot.ends_at and w.capacity = v_slot.capacity);
+  select * into v_actor from public.resolve_booking_actor(v_seen.branch_id, p_member_id, p_staff_id);
+  if v_seen.day_fingerprint = public.facility_slot_fingerprint(v_seen.branch_id) then
+    v_current := not v_seen.kept;
+  else
+    v_current := exists (
+      select 1 from public.facility_slot_plan(v_seen.branch_id, v_seen.local_date, v_seen.local_date, v_seen.facility_id) w
+      where w.starts_at = v_seen.starts_at and w.ends_at = v_seen.ends_at and w.capacity = v_seen.capacity);
+  end if;
 
   select s.* into v_slot from public.benefit_slots s where s.id = p_slot_id for update;
   if not found then
