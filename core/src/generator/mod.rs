@@ -13,6 +13,9 @@ use crate::error::Result;
 use crate::pin::hash_pin;
 
 mod activity;
+pub mod names;
+
+use names::PhoneStyle;
 pub use activity::{generate_activity, ActivitySpec, GeneratedActivity};
 
 /// What to generate. The same options always produce the same club.
@@ -106,13 +109,6 @@ const BRANCHES: [(&str, &str, &str, PhoneStyle); 3] = [
     ),
     ("SYD", "Sydney Harbour", "Australia/Sydney", PhoneStyle::Au),
 ];
-
-#[derive(Debug, Clone, Copy)]
-enum PhoneStyle {
-    Uk,
-    Us,
-    Au,
-}
 
 /// A membership plan: sessions per period (`None` is unlimited) for recovery and for classes.
 struct PlanSeed {
@@ -222,224 +218,6 @@ const FACILITIES: [FacilitySeed; 4] = [
         under_maintenance: false,
         settings: None,
     },
-];
-
-const FIRST_NAMES: &[&str] = &[
-    "Olivia",
-    "Liam",
-    "Amelia",
-    "Noah",
-    "Isla",
-    "Oliver",
-    "Ava",
-    "Elijah",
-    "Mia",
-    "James",
-    "Sophia",
-    "William",
-    "Charlotte",
-    "Lucas",
-    "Harper",
-    "Henry",
-    "Evelyn",
-    "Theodore",
-    "Emily",
-    "Jack",
-    "Grace",
-    "Leo",
-    "Chloe",
-    "Arthur",
-    "Zoe",
-    "Oscar",
-    "Ruby",
-    "George",
-    "Freya",
-    "Muhammad",
-    "Aisha",
-    "Omar",
-    "Fatima",
-    "Yusuf",
-    "Priya",
-    "Arjun",
-    "Ananya",
-    "Rohan",
-    "Mei",
-    "Wei",
-    "Hana",
-    "Kenji",
-    "Yuki",
-    "Min-jun",
-    "Seo-yeon",
-    "Sofia",
-    "Mateo",
-    "Valentina",
-    "Santiago",
-    "Camila",
-    "Diego",
-    "Lucia",
-    "Chiara",
-    "Luca",
-    "Giulia",
-    "Matteo",
-    "Ingrid",
-    "Lars",
-    "Astrid",
-    "Sven",
-    "Niamh",
-    "Cian",
-    "Siobhan",
-    "Eoin",
-    "Kwame",
-    "Ama",
-    "Chidi",
-    "Ngozi",
-    "Tariq",
-    "Leila",
-    "Dmitri",
-    "Anastasia",
-    "Katarzyna",
-    "Piotr",
-    "Zsofia",
-    "Bence",
-    "Tom",
-    "Tim",
-    "Anne",
-    "Ann",
-    "Jon",
-    "John",
-    "Jonathan",
-    "Catherine",
-    "Katherine",
-    "Kathryn",
-    "Stephen",
-    "Steven",
-    "Sean",
-    "Shaun",
-    "Isabelle",
-    "Isabel",
-    "Zara",
-    "Ethan",
-    "Maya",
-    "Aaron",
-    "Eleanor",
-    "Finn",
-    "Ivy",
-    "Rafael",
-    "Beatriz",
-    "Joao",
-    "Ines",
-    "Thandiwe",
-];
-
-const LAST_NAMES: &[&str] = &[
-    "Smith",
-    "Jones",
-    "Williams",
-    "Taylor",
-    "Brown",
-    "Davies",
-    "Evans",
-    "Wilson",
-    "Thomas",
-    "Johnson",
-    "Roberts",
-    "Robinson",
-    "Thompson",
-    "Wright",
-    "Walker",
-    "White",
-    "Edwards",
-    "Hughes",
-    "Green",
-    "Hall",
-    "Lewis",
-    "Harris",
-    "Clarke",
-    "Patel",
-    "Jackson",
-    "Wood",
-    "Turner",
-    "Martin",
-    "Cooper",
-    "Hill",
-    "Ward",
-    "Morris",
-    "Moore",
-    "Clark",
-    "Lee",
-    "King",
-    "Baker",
-    "Harrison",
-    "Morgan",
-    "Allen",
-    "Khan",
-    "Ali",
-    "Ahmed",
-    "Singh",
-    "Kaur",
-    "Sharma",
-    "Gupta",
-    "Chen",
-    "Wang",
-    "Li",
-    "Zhang",
-    "Nguyen",
-    "Tran",
-    "Kim",
-    "Park",
-    "Choi",
-    "Tanaka",
-    "Suzuki",
-    "Sato",
-    "Garcia",
-    "Rodriguez",
-    "Martinez",
-    "Hernandez",
-    "Lopez",
-    "Gonzalez",
-    "Perez",
-    "Rossi",
-    "Russo",
-    "Ferrari",
-    "Esposito",
-    "Bianchi",
-    "Muller",
-    "Schmidt",
-    "Schneider",
-    "Fischer",
-    "Weber",
-    "Johansson",
-    "Andersson",
-    "Nielsen",
-    "Hansen",
-    "O'Brien",
-    "O'Connor",
-    "Murphy",
-    "Kelly",
-    "McCarthy",
-    "MacDonald",
-    "Okafor",
-    "Mensah",
-    "Adeyemi",
-    "Ivanov",
-    "Kowalski",
-    "Nowak",
-    "Horvath",
-    "Nagy",
-    "Silva",
-    "Santos",
-    "Oliveira",
-    "Dubois",
-    "Lefebvre",
-    "van der Berg",
-    "de Vries",
-    "Fitzgerald-Hughes",
-    "Nakamura",
-    "Abdullah",
-    "Haddad",
-    "Cohen",
-    "Levi",
-    "Novak",
 ];
 
 const EMAIL_DOMAINS: &[&str] = &[
@@ -660,37 +438,31 @@ pub struct MemberRow {
 }
 
 fn member_row(rng: &mut ChaCha8Rng, n: u32, branch_count: usize, plan_count: usize) -> MemberRow {
-    let first = *FIRST_NAMES.choose(rng).expect("names");
-    let last = *LAST_NAMES.choose(rng).expect("names");
+    let (first, last) = names::person(rng);
     let branch_index = rng.gen_range(0..branch_count);
     let style = BRANCHES[branch_index].3;
-    let local: String = format!("{}.{}", ascii_slug(first), ascii_slug(last));
+    let (first_slug, last_slug) = (email_slug(&first), email_slug(&last));
     let email = match rng.gen_range(0..100) {
         0..=4 => None,
         5..=59 => Some(format!(
-            "{local}{}@{}",
+            "{first_slug}.{last_slug}{}@{}",
             n % 1000,
             EMAIL_DOMAINS.choose(rng).expect("domains")
         )),
         60..=84 => Some(format!(
-            "{}{}{}@{}",
-            &ascii_slug(first)[..1],
-            ascii_slug(last),
-            n,
+            "{}{last_slug}{n}@{}",
+            first_slug.chars().next().unwrap_or('x'),
             EMAIL_DOMAINS.choose(rng).expect("domains")
         )),
         _ => Some(format!(
-            "{}.{}{}@{}",
-            ascii_slug(last),
-            ascii_slug(first),
-            n,
+            "{last_slug}.{first_slug}{n}@{}",
             EMAIL_DOMAINS.choose(rng).expect("domains")
         )),
     };
     let phone = if rng.gen_ratio(3, 100) {
         None
     } else {
-        Some(phone_number(rng, style, n))
+        Some(names::phone_number(rng, style))
     };
     let status = match rng.gen_range(0..100) {
         0..=89 => "active",
@@ -707,8 +479,8 @@ fn member_row(rng: &mut ChaCha8Rng, n: u32, branch_count: usize, plan_count: usi
         id: uuid_from(rng),
         user_id,
         member_number: format!("M{n:06}"),
-        first_name: first.to_owned(),
-        last_name: last.to_owned(),
+        first_name: first,
+        last_name: last,
         email,
         phone,
         status,
@@ -717,34 +489,10 @@ fn member_row(rng: &mut ChaCha8Rng, n: u32, branch_count: usize, plan_count: usi
     }
 }
 
-/// Phone numbers in the formats people really type; `n` keeps the digits unique-ish.
-fn phone_number(rng: &mut ChaCha8Rng, style: PhoneStyle, n: u32) -> String {
-    let tail = n % 1_000_000;
-    match (style, rng.gen_range(0..3)) {
-        (PhoneStyle::Uk, 0) => format!("+44 7700 {:06}", tail),
-        (PhoneStyle::Uk, 1) => format!("07700 {:03} {:03}", tail / 1000, tail % 1000),
-        (PhoneStyle::Uk, _) => format!("07700{:06}", tail),
-        (PhoneStyle::Us, 0) => format!("(212) 55{}-{:04}", tail / 100_000, tail % 10_000),
-        (PhoneStyle::Us, 1) => format!("+1 212-5{:02}-{:04}", (tail / 10_000) % 100, tail % 10_000),
-        (PhoneStyle::Us, _) => format!("212.5{:02}.{:04}", (tail / 10_000) % 100, tail % 10_000),
-        (PhoneStyle::Au, 0) => format!(
-            "04{:02} {:03} {:03}",
-            (tail / 1_000_000) % 100 + 12,
-            (tail / 1000) % 1000,
-            tail % 1000
-        ),
-        (PhoneStyle::Au, 1) => format!(
-            "+61 4{:02} {:03} {:03}",
-            12,
-            (tail / 1000) % 1000,
-            tail % 1000
-        ),
-        (PhoneStyle::Au, _) => format!("041-2{:03}-{:03}", (tail / 1000) % 1000, tail % 1000),
-    }
-}
-
-fn ascii_slug(s: &str) -> String {
-    s.chars()
+/// A name as an email's local part has it: plain letters and digits, lower case.
+fn email_slug(s: &str) -> String {
+    names::ascii_letters(s, false)
+        .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect::<String>()
         .to_lowercase()
@@ -864,7 +612,7 @@ mod tests {
             if let Some(phone) = &m.phone {
                 let digits = phone.chars().filter(|c| c.is_ascii_digit()).count();
                 assert!(
-                    (9..=13).contains(&digits),
+                    (10..=14).contains(&digits),
                     "phone {phone:?} has {digits} digits"
                 );
             }
