@@ -376,6 +376,12 @@ async fn zone_names_that_are_not_places_are_refused(admin: PgPool) {
         .unwrap();
     let ldn = c.branch_a();
     let member = c.members_on_plan(1, "ESSENTIAL").await[0];
+    sqlx::query("update members set home_branch_id = $2 where id = $1")
+        .bind(member)
+        .bind(ldn)
+        .execute(&c.admin)
+        .await
+        .unwrap();
     let slot = c.future_slot("LDN", 4).await;
     let staff = c.staff("frank.desk.ldn");
     let desk = c.desk_pool(common::DESK_A, 1).await;

@@ -115,10 +115,15 @@ const FUNCTION_GRANTS: &[(&str, &[&str])] = &[
     ("set_booking_status", &["branch_desk", "service_role"]),
     ("record_pin_attempt", &["branch_desk", "service_role"]),
     ("desk_branch_ids", &["branch_desk", "service_role"]),
-    ("name_words", &["branch_desk", "service_role"]),
-    ("name_word_keys", &["branch_desk", "service_role"]),
+    ("name_word_keys", &[]),
     ("is_iana_time_zone", &["service_role"]),
     ("is_region_time_zone_name", &["service_role"]),
+    // In members' generated columns: run as whoever writes members.
+    ("fold_name", &["service_role"]),
+    ("fold_words", &["service_role"]),
+    ("name_keys", &["service_role"]),
+    ("member_number_key", &["service_role"]),
+    ("member_number_digits", &["service_role"]),
     // Internal: run only inside the functions above, with their owner's rights.
     ("search_member_hits", &[]),
     ("caller_role", &[]),
