@@ -6,6 +6,7 @@
 # .deb and measures the app itself (scripts/bench-app.sh: start-up, memory, sizes).
 #   scripts/bench.sh           200,000 members, 1,000,000 bookings (10-12 minutes for the pairs on 2 cores, then the app)
 #   scripts/bench.sh --quick   tiny sizes, every pair once (CI): fails only on errors or broken invariants
+#   scripts/bench.sh --only search   one pair (search, slots, bookings or paging), and not the app
 # Extra arguments go to the bench (--out DIR, --keep-db).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,7 @@ log "benchmarks"
 "$BIN" "$@"
 
 case " $* " in
-  *" --quick "*) ;;
+  *" --quick "* | *" --only "*) ;;
   *)
     log "the app: release build and .deb, then start-up, memory and sizes"
     scripts/setup-app.sh
