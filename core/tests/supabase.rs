@@ -22,7 +22,12 @@ async fn supabase_project(superuser: PgPool, dashboard_pg_trgm: bool) -> PgPool 
     for attempt in 1..=10u64 {
         match sqlx::raw_sql(LAYOUT).execute(&superuser).await {
             Ok(_) => break,
-            Err(e) if attempt < 10 && e.to_string().contains("tuple concurrently updated") => {
+            Err(e)
+                if attempt < 10
+                    && ["tuple concurrently updated", "duplicate key value"]
+                        .iter()
+                        .any(|m| e.to_string().contains(m)) =>
+            {
                 tokio::time::sleep(std::time::Duration::from_millis(30 * attempt)).await;
             }
             Err(e) => panic!("the Supabase layout applies: {e}"),

@@ -7,27 +7,26 @@
 -- Roles belong to the cluster, so they are made only where missing.
 
 do $$
+declare
+  r text[];
 begin
-  if not exists (select from pg_roles where rolname = 'supabase_postgres') then
-    create role supabase_postgres login inherit nosuperuser createdb createrole replication bypassrls;
-  end if;
-  if not exists (select from pg_roles where rolname = 'authenticator') then
-    create role authenticator login noinherit;
-  end if;
-  if not exists (select from pg_roles where rolname = 'supabase_auth_admin') then
-    create role supabase_auth_admin login noinherit createrole noreplication;
-  end if;
-  -- Supabase makes these INHERIT; vanilla migrations make them NOINHERIT. Neither is a member
-  -- of anything here, so it makes no difference to the club's rules.
-  if not exists (select from pg_roles where rolname = 'anon') then
-    create role anon nologin inherit;
-  end if;
-  if not exists (select from pg_roles where rolname = 'authenticated') then
-    create role authenticated nologin inherit;
-  end if;
-  if not exists (select from pg_roles where rolname = 'service_role') then
-    create role service_role nologin inherit bypassrls;
-  end if;
+  -- (name, attributes); Supabase makes anon, authenticated and service_role INHERIT, vanilla
+  -- migrations NOINHERIT. Neither is a member of anything here, so it makes no difference.
+  foreach r slice 1 in array array[
+    ['supabase_postgres', 'login inherit nosuperuser createdb createrole replication bypassrls'],
+    ['authenticator', 'login noinherit'],
+    ['supabase_auth_admin', 'login noinherit createrole noreplication'],
+    ['anon', 'nologin inherit'],
+    ['authenticated', 'nologin inherit'],
+    ['service_role', 'nologin inherit bypassrls']] loop
+    if not exists (select from pg_roles where rolname = r[1]) then
+      begin
+        execute format('create role %I %s', r[1], r[2]);
+      exception when duplicate_object or unique_violation then
+        null; -- made at the same moment by another test's layout
+      end;
+    end if;
+  end loop;
 end
 $$;
 grant anon, authenticated, service_role to authenticator;
