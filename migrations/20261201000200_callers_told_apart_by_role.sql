@@ -16,6 +16,9 @@
 -- the login is a member of), else its login: inside a SECURITY DEFINER function current_user
 -- is the owner, but the `role` setting still names the caller's.
 
+-- ALTER POLICY below: a transaction left open must not queue everyone behind this migration.
+set local lock_timeout = '10s';
+
 create function public.caller_role() returns name
   language plpgsql stable
   set search_path = pg_catalog, pg_temp
@@ -42,10 +45,36 @@ begin
      or pg_has_role(v_role, (select c.relowner from pg_class c where c.oid = 'public.branches'::regclass), 'USAGE') then
     return 'administrator';
   end if;
-  if pg_has_role(v_role, 'authenticated', 'USAGE') and auth.uid() is not null then
-    return 'member';
+  if pg_has_role(v_role, 'authenticated', 'USAGE') then
+    -- Claims that are not JSON, or whose sub is not a uuid, name nobody.
+    begin
+      if auth.uid() is not null then
+        return 'member';
+      end if;
+    exception when invalid_text_representation then
+      return null;
+    end;
   end if;
   return null;
+end
+$$;
+
+-- The functions that take row locks serve one change per transaction: a desk or member that
+-- called one and kept its transaction open could otherwise take, in one statement, a lock on
+-- every member of the club (or every class, or every branch's slot making) and stall every other
+-- desk. One booking, cancellation, check-in, PIN attempt or slot making per transaction;
+-- administrators (bulk corrections) are exempt. The app and the members' app make one change per
+-- call. (What one open transaction still holds, one member and one slot, others wait for at
+-- most the functions' lock_timeout, then hear "try again".)
+create function public.check_fresh_transaction(p_what text) returns void
+  language plpgsql stable
+  set search_path = pg_catalog, public, pg_temp
+as $$
+begin
+  if pg_current_xact_id_if_assigned() is not null and public.caller_kind() is distinct from 'administrator' then
+    raise exception '% one at a time: this transaction has already changed something. Commit it first, or do this in a new transaction.',
+      p_what using errcode = 'BD001';
+  end if;
 end
 $$;
 
@@ -172,6 +201,7 @@ create or replace function public.record_pin_attempt(p_staff_id uuid, p_success 
   language plpgsql
   security definer
   set search_path = pg_catalog, public, pg_temp
+  set lock_timeout = '3s'
 as $$
 declare
   max_failures constant integer := 5;
@@ -182,6 +212,7 @@ begin
   if v_kind is null or v_kind = 'member' then
     raise exception 'This desk cannot sign in that staff member.' using errcode = 'BD003';
   end if;
+  perform public.check_fresh_transaction('PIN attempts are counted');
   if p_staff_id is null or p_success is null then
     raise exception 'Say which staff member and whether the PIN was right.' using errcode = 'BD001';
   end if;
@@ -264,7 +295,7 @@ $$;
 revoke execute on function public.search_members(text, integer) from public, anon, authenticated;
 grant execute on function public.search_members(text, integer) to branch_desk, service_role;
 
-revoke execute on function public.caller_role(), public.caller_kind()
+revoke execute on function public.caller_role(), public.caller_kind(), public.check_fresh_transaction(text)
   from public, anon, authenticated, branch_desk, service_role;
 
 -- An unmapped desk reads nothing: the desk policies that read `true` (club-wide tables) now ask

@@ -29,6 +29,9 @@
 -- core/tests/time_zones.rs checks the instants against the zone data read independently
 -- (the `jiff` crate) over every transition of every region zone.
 
+-- A transaction left open must not queue everyone behind this migration's locks.
+set local lock_timeout = '10s';
+
 -- A region name of the zone data: a place PostgreSQL never reads as an abbreviation.
 create function public.is_region_time_zone_name(tz text) returns boolean
   language plpgsql immutable

@@ -26,6 +26,9 @@
 -- Input that cannot be a range of days (infinite dates, dates outside 1900-9999) is refused in
 -- words, as are NULLs, reversed and over-long ranges (as before).
 
+-- A transaction left open must not queue everyone behind this migration's locks.
+set local lock_timeout = '10s';
+
 -- The slots of a day that its last making kept although the plan it recorded does not make
 -- them (bookings hold them, or they had begun). While the day's fingerprint is current, these
 -- are exactly the day's slots that are not in the timetable: book_benefit_slot refuses them
@@ -158,17 +161,21 @@ $$;
 
 -- Members make slots only near today (20261128000500); desks and administrators anywhere. The
 -- branch's "today" comes from branch_time_zone, which refuses a zone that is not a place.
+-- The branch lock is waited for at most lock_timeout (a caller that keeps its transaction open
+-- holds it), and one slot making per transaction (check_fresh_transaction, 20261201000200).
 create or replace function public.ensure_facility_slots(p_branch_id uuid, p_start_date date, p_end_date date)
   returns integer
   language plpgsql
   security definer
   set search_path = pg_catalog, public, pg_temp
+  set lock_timeout = '3s'
 as $$
 declare
   days_back constant integer := 7;
   days_ahead constant integer := 92;
   v_today date;
 begin
+  perform public.check_fresh_transaction('Slots are made');
   if public.caller_kind() = 'member' and p_start_date is not null and p_end_date is not null then
     v_today := (now() at time zone public.branch_time_zone(p_branch_id))::date;
     if v_today is not null

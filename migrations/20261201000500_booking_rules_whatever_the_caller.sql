@@ -31,6 +31,20 @@ begin
 end
 $$;
 
+-- How many characters of p_text a person sees: white space and the invisible format
+-- characters (soft hyphen, direction marks, zero-width and word joiners, invisible operators,
+-- byte-order mark) not counted.
+create function public.visible_length(p_text text) returns integer
+  language plpgsql immutable parallel safe
+  set search_path = pg_catalog, pg_temp
+as $$
+begin
+  return length(regexp_replace(p_text,
+    E'[\\s\u0085\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u206a-\u206f\u3000\ufeff]',
+    '', 'g'));
+end
+$$;
+
 -- Refuses a caller's REPEATABLE READ or SERIALIZABLE transaction (see the top of this file).
 create function public.check_read_committed(p_what text) returns void
   language plpgsql stable
@@ -55,6 +69,7 @@ create function public.check_booking_input(p_target uuid, p_member_id uuid, p_ke
 as $$
 begin
   perform public.check_read_committed('Bookings are made');
+  perform public.check_fresh_transaction('Bookings are made');
   if p_target is null or p_member_id is null or p_key is null then
     raise exception 'A class or slot, a member and a request key are all required.' using errcode = 'BD001';
   end if;
@@ -67,8 +82,8 @@ begin
 end
 $$;
 
--- Refuses an override that the actor may not make or that lacks a reason (of three or more
--- characters once trimmed of white space).
+-- Refuses an override that the actor may not make or that lacks a reason (three or more
+-- characters a person can see).
 create or replace function public.check_override(p_is_staff boolean, p_can_override boolean, p_reason text, p_what text)
   returns void
   language plpgsql immutable
@@ -81,7 +96,7 @@ begin
   if not p_can_override then
     raise exception 'Overriding the % needs a manager or the override permission.', p_what using errcode = 'BD003';
   end if;
-  if coalesce(length(public.trim_space(p_reason)), 0) < 3 then
+  if coalesce(public.visible_length(p_reason), 0) < 3 then
     raise exception 'Give a reason for overriding the %.', p_what using errcode = 'BD001';
   end if;
 end
@@ -101,6 +116,7 @@ create or replace function public.book_class(
   language plpgsql
   security definer
   set search_path = pg_catalog, public, pg_temp
+  set lock_timeout = '3s'
 as $$
 declare
   v_class public.classes;
@@ -193,6 +209,7 @@ create or replace function public.book_benefit_slot(
   language plpgsql
   security definer
   set search_path = pg_catalog, public, pg_temp
+  set lock_timeout = '3s'
 as $$
 declare
   v_slot public.benefit_slots;
@@ -299,6 +316,7 @@ create or replace function public.cancel_booking(p_kind text, p_booking_id uuid,
   language plpgsql
   security definer
   set search_path = pg_catalog, public, pg_temp
+  set lock_timeout = '3s'
 as $$
 declare
   v_target uuid;
@@ -312,6 +330,7 @@ declare
   v_promoted uuid;
 begin
   perform public.check_read_committed('Bookings are cancelled');
+  perform public.check_fresh_transaction('Bookings are cancelled');
   if p_kind is null or p_kind not in ('class', 'recovery') or p_booking_id is null then
     raise exception 'Say which booking to cancel: kind class or recovery, and its id.' using errcode = 'BD001';
   end if;
@@ -388,6 +407,7 @@ create or replace function public.set_booking_status(p_kind text, p_booking_id u
   language plpgsql
   security definer
   set search_path = pg_catalog, public, pg_temp
+  set lock_timeout = '3s'
 as $$
 declare
   v_branch uuid;
@@ -397,6 +417,7 @@ declare
   v_actor record;
 begin
   perform public.check_read_committed('Check-ins and no-shows are recorded');
+  perform public.check_fresh_transaction('Check-ins and no-shows are recorded');
   if p_kind is null or p_kind not in ('class', 'recovery') or p_booking_id is null
      or p_status is null or p_status not in ('attended', 'no_show') then
     raise exception 'Say which booking (kind class or recovery, and its id) and the new status: attended or no_show.'
@@ -438,6 +459,6 @@ begin
 end
 $$;
 
-revoke execute on function public.trim_space(text), public.check_read_committed(text),
+revoke execute on function public.trim_space(text), public.visible_length(text), public.check_read_committed(text),
   public.check_booking_input(uuid, uuid, uuid, text, boolean, boolean, boolean)
   from public, anon, authenticated, branch_desk, service_role;

@@ -29,6 +29,9 @@
 --     is ranked over a bounded set: the members of its shortest matching words, enough to fill
 --     the page, never every member it starts.
 
+-- A desk or member transaction left open must not queue everyone behind this migration's locks.
+set local lock_timeout = '10s';
+
 -- 1. Folding.
 create function public.fold_name(p_text text, p_spell_out boolean default false) returns text
   language plpgsql immutable parallel safe
@@ -204,6 +207,10 @@ begin
   if q = '' then
     return;
   end if;
+  -- Folding can lengthen text (one "㌖" is six letters): the limit holds after it too.
+  if octet_length(q) > 4 * max_length then
+    raise exception 'Search text is too long: use at most % characters.', max_length using errcode = 'BD001';
+  end if;
   -- The query is data, never pattern syntax: escape LIKE's metacharacters.
   q_like := replace(replace(replace(q, E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_');
   digits := regexp_replace(q, '[^0-9]', '', 'g');
@@ -226,11 +233,11 @@ begin
       where v_key ~ '[0-9]' and m.member_number_key = v_key
       union all
       select m.id, 2.9 from public.members m
-      where q ~ '^[#\s]*[a-z]{0,4}[\s#./-]*[0-9][0-9\s./-]*$' and length(digits) between 1 and 12
+      where q ~ '^[# ]*[a-z]{0,4}[ #./-]*[0-9][0-9 ./-]*$' and length(digits) between 1 and 12
         and m.member_number_digits = ltrim(digits, '0')
       union all
       select m.id, 2.0 from public.members m
-      where q ~ '^[#\s]*[a-z]{1,4}[\s#./-]*[0-9]{2,}$' and m.member_number_key like v_key || '%'
+      where q ~ '^[# ]*[a-z]{1,4}[ #./-]*[0-9]{2,}$' and m.member_number_key like v_key || '%'
       union all
       select m.id, 3.0 from public.members m
       where position('@' in q) > 0 and lower(m.email) = q
@@ -243,13 +250,13 @@ begin
       union all
       -- The same phone, with or without country code or trunk 0: its last nine digits.
       select m.id, 3.0 from public.members m
-      where length(digits) >= 9 and q ~ '^[0-9\s()+./-]+$' and right(m.phone_digits, 9) = right(digits, 9)
+      where length(digits) >= 9 and q ~ '^[0-9 ()+./-]+$' and right(m.phone_digits, 9) = right(digits, 9)
       union all
       select m.id, 1.8 from public.members m
-      where length(digits) = 4 and q ~ '^[0-9\s()+./-]+$' and right(m.phone_digits, 4) = digits
+      where length(digits) = 4 and q ~ '^[0-9 ()+./-]+$' and right(m.phone_digits, 4) = digits
       union all
       select m.id, case when m.phone_digits like '%' || digits then 1.8 else 1.4 end from public.members m
-      where length(digits) between 5 and 8 and q ~ '^[0-9\s()+./-]+$' and m.phone_digits like '%' || digits || '%'
+      where length(digits) between 5 and 8 and q ~ '^[0-9 ()+./-]+$' and m.phone_digits like '%' || digits || '%'
     ),
     best as (
       select c.id, max(c.s) as s from candidates c group by c.id

@@ -43,6 +43,7 @@ CREATE OR REPLACE FUNCTION public.book_benefit_slot(p_slot_id uuid, p_member_id 
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+ SET lock_timeout TO '3s'
 AS $function$
 declare
   v_slot public.benefit_slots;
@@ -147,6 +148,7 @@ CREATE OR REPLACE FUNCTION public.book_class(p_class_id uuid, p_member_id uuid, 
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+ SET lock_timeout TO '3s'
 AS $function$
 declare
   v_class public.classes;
@@ -278,8 +280,15 @@ begin
      or pg_has_role(v_role, (select c.relowner from pg_class c where c.oid = 'public.branches'::regclass), 'USAGE') then
     return 'administrator';
   end if;
-  if pg_has_role(v_role, 'authenticated', 'USAGE') and auth.uid() is not null then
-    return 'member';
+  if pg_has_role(v_role, 'authenticated', 'USAGE') then
+    -- Claims that are not JSON, or whose sub is not a uuid, name nobody.
+    begin
+      if auth.uid() is not null then
+        return 'member';
+      end if;
+    exception when invalid_text_representation then
+      return null;
+    end;
   end if;
   return null;
 end
@@ -327,6 +336,7 @@ CREATE OR REPLACE FUNCTION public.cancel_booking(p_kind text, p_booking_id uuid,
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+ SET lock_timeout TO '3s'
 AS $function$
 declare
   v_target uuid;
@@ -340,6 +350,7 @@ declare
   v_promoted uuid;
 begin
   perform public.check_read_committed('Bookings are cancelled');
+  perform public.check_fresh_transaction('Bookings are cancelled');
   if p_kind is null or p_kind not in ('class', 'recovery') or p_booking_id is null then
     raise exception 'Say which booking to cancel: kind class or recovery, and its id.' using errcode = 'BD001';
   end if;
@@ -443,6 +454,7 @@ CREATE OR REPLACE FUNCTION public.check_booking_input(p_target uuid, p_member_id
 AS $function$
 begin
   perform public.check_read_committed('Bookings are made');
+  perform public.check_fresh_transaction('Bookings are made');
   if p_target is null or p_member_id is null or p_key is null then
     raise exception 'A class or slot, a member and a request key are all required.' using errcode = 'BD001';
   end if;
@@ -451,6 +463,21 @@ begin
   end if;
   if length(public.trim_space(p_reason)) > 500 then
     raise exception 'The override reason is too long: use at most 500 characters.' using errcode = 'BD001';
+  end if;
+end
+$function$;
+
+-- check_fresh_transaction(text)
+CREATE OR REPLACE FUNCTION public.check_fresh_transaction(p_what text)
+ RETURNS void
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+begin
+  if pg_current_xact_id_if_assigned() is not null and public.caller_kind() is distinct from 'administrator' then
+    raise exception '% one at a time: this transaction has already changed something. Commit it first, or do this in a new transaction.',
+      p_what using errcode = 'BD001';
   end if;
 end
 $function$;
@@ -488,7 +515,7 @@ begin
   if not p_can_override then
     raise exception 'Overriding the % needs a manager or the override permission.', p_what using errcode = 'BD003';
   end if;
-  if coalesce(length(public.trim_space(p_reason)), 0) < 3 then
+  if coalesce(public.visible_length(p_reason), 0) < 3 then
     raise exception 'Give a reason for overriding the %.', p_what using errcode = 'BD001';
   end if;
 end
@@ -535,12 +562,14 @@ CREATE OR REPLACE FUNCTION public.ensure_facility_slots(p_branch_id uuid, p_star
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+ SET lock_timeout TO '3s'
 AS $function$
 declare
   days_back constant integer := 7;
   days_ahead constant integer := 92;
   v_today date;
 begin
+  perform public.check_fresh_transaction('Slots are made');
   if public.caller_kind() = 'member' and p_start_date is not null and p_end_date is not null then
     v_today := (now() at time zone public.branch_time_zone(p_branch_id))::date;
     if v_today is not null
@@ -1017,6 +1046,7 @@ CREATE OR REPLACE FUNCTION public.record_pin_attempt(p_staff_id uuid, p_success 
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+ SET lock_timeout TO '3s'
 AS $function$
 declare
   max_failures constant integer := 5;
@@ -1027,6 +1057,7 @@ begin
   if v_kind is null or v_kind = 'member' then
     raise exception 'This desk cannot sign in that staff member.' using errcode = 'BD003';
   end if;
+  perform public.check_fresh_transaction('PIN attempts are counted');
   if p_staff_id is null or p_success is null then
     raise exception 'Say which staff member and whether the PIN was right.' using errcode = 'BD001';
   end if;
@@ -1141,6 +1172,10 @@ begin
   if q = '' then
     return;
   end if;
+  -- Folding can lengthen text (one "㌖" is six letters): the limit holds after it too.
+  if octet_length(q) > 4 * max_length then
+    raise exception 'Search text is too long: use at most % characters.', max_length using errcode = 'BD001';
+  end if;
   -- The query is data, never pattern syntax: escape LIKE's metacharacters.
   q_like := replace(replace(replace(q, E'\\', E'\\\\'), '%', E'\\%'), '_', E'\\_');
   digits := regexp_replace(q, '[^0-9]', '', 'g');
@@ -1163,11 +1198,11 @@ begin
       where v_key ~ '[0-9]' and m.member_number_key = v_key
       union all
       select m.id, 2.9 from public.members m
-      where q ~ '^[#\s]*[a-z]{0,4}[\s#./-]*[0-9][0-9\s./-]*$' and length(digits) between 1 and 12
+      where q ~ '^[# ]*[a-z]{0,4}[ #./-]*[0-9][0-9 ./-]*$' and length(digits) between 1 and 12
         and m.member_number_digits = ltrim(digits, '0')
       union all
       select m.id, 2.0 from public.members m
-      where q ~ '^[#\s]*[a-z]{1,4}[\s#./-]*[0-9]{2,}$' and m.member_number_key like v_key || '%'
+      where q ~ '^[# ]*[a-z]{1,4}[ #./-]*[0-9]{2,}$' and m.member_number_key like v_key || '%'
       union all
       select m.id, 3.0 from public.members m
       where position('@' in q) > 0 and lower(m.email) = q
@@ -1180,13 +1215,13 @@ begin
       union all
       -- The same phone, with or without country code or trunk 0: its last nine digits.
       select m.id, 3.0 from public.members m
-      where length(digits) >= 9 and q ~ '^[0-9\s()+./-]+$' and right(m.phone_digits, 9) = right(digits, 9)
+      where length(digits) >= 9 and q ~ '^[0-9 ()+./-]+$' and right(m.phone_digits, 9) = right(digits, 9)
       union all
       select m.id, 1.8 from public.members m
-      where length(digits) = 4 and q ~ '^[0-9\s()+./-]+$' and right(m.phone_digits, 4) = digits
+      where length(digits) = 4 and q ~ '^[0-9 ()+./-]+$' and right(m.phone_digits, 4) = digits
       union all
       select m.id, case when m.phone_digits like '%' || digits then 1.8 else 1.4 end from public.members m
-      where length(digits) between 5 and 8 and q ~ '^[0-9\s()+./-]+$' and m.phone_digits like '%' || digits || '%'
+      where length(digits) between 5 and 8 and q ~ '^[0-9 ()+./-]+$' and m.phone_digits like '%' || digits || '%'
     ),
     best as (
       select c.id, max(c.s) as s from candidates c group by c.id
@@ -1396,6 +1431,7 @@ CREATE OR REPLACE FUNCTION public.set_booking_status(p_kind text, p_booking_id u
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+ SET lock_timeout TO '3s'
 AS $function$
 declare
   v_branch uuid;
@@ -1405,6 +1441,7 @@ declare
   v_actor record;
 begin
   perform public.check_read_committed('Check-ins and no-shows are recorded');
+  perform public.check_fresh_transaction('Check-ins and no-shows are recorded');
   if p_kind is null or p_kind not in ('class', 'recovery') or p_booking_id is null
      or p_status is null or p_status not in ('attended', 'no_show') then
     raise exception 'Say which booking (kind class or recovery, and its id) and the new status: attended or no_show.'
@@ -1457,5 +1494,19 @@ begin
   return regexp_replace(p_text,
     E'^[\\s\u0085\u00a0\u1680\u180e\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]+|[\\s\u0085\u00a0\u1680\u180e\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff]+$',
     '', 'g');
+end
+$function$;
+
+-- visible_length(text)
+CREATE OR REPLACE FUNCTION public.visible_length(p_text text)
+ RETURNS integer
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$
+begin
+  return length(regexp_replace(p_text,
+    E'[\\s\u0085\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u206a-\u206f\u3000\ufeff]',
+    '', 'g'));
 end
 $function$;

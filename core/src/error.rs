@@ -37,8 +37,8 @@ pub enum Error {
     #[error("{0}")]
     BrokenSettings(String),
     /// Another session changed the same rows at the same moment and PostgreSQL refused this one
-    /// (a serialization failure under REPEATABLE READ or SERIALIZABLE, or a deadlock): nothing
-    /// was written, and trying again will see the other's change.
+    /// (a serialization failure under REPEATABLE READ or SERIALIZABLE, a deadlock, or a row held
+    /// past the functions' lock_timeout): nothing was written; trying again may succeed.
     #[error("Someone else changed this at the same moment, so nothing was saved. Try again.")]
     Conflict,
     /// The database cannot be reached (network, server down, pool exhausted).
@@ -228,8 +228,9 @@ impl From<sqlx::Error> for Error {
                     .to_owned(),
             }),
             "BD007" => Some(Error::BrokenSettings(message)),
-            // serialization_failure, deadlock_detected: the transaction was rolled back.
-            "40001" | "40P01" => Some(Error::Conflict),
+            // serialization_failure, deadlock_detected: the transaction was rolled back;
+            // lock_not_available: another session held the row longer than lock_timeout.
+            "40001" | "40P01" | "55P03" => Some(Error::Conflict),
             // insufficient_privilege: grants or row-level security said no.
             "42501" => Some(Error::NotAllowed(
                 "This desk is not allowed to do that.".into(),

@@ -37,6 +37,8 @@ async fn an_override_reason_of_white_space_is_no_reason(admin: PgPool) {
         "\u{feff}\u{2060}\u{202f}\u{205f}",
         " \t\u{a0}\u{2003}\u{2028}\u{1680}\u{85} ",
         "\u{a0}a\u{a0}",
+        "\u{ad}\u{200e}\u{2063}",
+        "a\u{200f}\u{202e}b\u{061c}",
     ] {
         // Straight to the database, past the app's own trim.
         let e = Error::from(

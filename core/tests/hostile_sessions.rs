@@ -228,3 +228,102 @@ async fn internal_functions_refuse_every_caller(admin: PgPool) {
         .await;
     assert_eq!(sqlstate(r), "42501");
 }
+
+/// A desk or member with raw SQL cannot take, in one open transaction, the rows every other desk
+/// needs (every member, every class, every branch's slot making): one change per transaction.
+/// What one open transaction does hold, others wait for briefly and then are told to try again.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn an_open_transaction_holds_no_locks_for_others(admin: PgPool) {
+    use branch_desk_core::bookings::{book, BookingKind};
+    use sqlx::Connection;
+    let c = club(admin).await;
+    let staff = c.staff("frank.desk.ldn");
+    let nyc_staff = c.staff("ben.desk.nyc");
+    let members = c.members_on_plan(3, "PREMIUM").await;
+    let class = c.future_class(c.branch_a(), 10).await;
+    let nyc_class = c.future_class(c.branch_b(), 10).await;
+
+    let mut hog = c.desk(DESK_A).await;
+    let mut tx = hog.begin().await.unwrap();
+    book(&mut *tx, &common::desk_request(BookingKind::Class, class, members[0], staff))
+        .await
+        .expect("the first change of a transaction");
+    for (sql, what) in [
+        ("select book_class($1, $2, gen_random_uuid(), $3)", "Bookings are made one at a time"),
+        ("select * from record_pin_attempt($3, true) where $1 is not null and $2 is not null", "PIN attempts are counted one at a time"),
+        ("select ensure_facility_slots($4, '2099-08-03', '2099-08-03') where $1 is not null and $2 is not null and $3 is not null", "Slots are made one at a time"),
+    ] {
+        let mut sp = tx.begin().await.unwrap();
+        let e = Error::from(
+            sqlx::query(sql)
+                .bind(class)
+                .bind(members[1])
+                .bind(staff)
+                .bind(c.branch_a())
+                .execute(&mut *sp)
+                .await
+                .expect_err(sql),
+        );
+        assert!(
+            matches!(&e, Error::Invalid { reason, .. } if reason.starts_with(what)),
+            "a second change in the same transaction is refused: {e:?}"
+        );
+        sp.rollback().await.unwrap();
+    }
+
+    // The member row the open transaction holds: another branch's desk waits briefly, then hears
+    // "try again", instead of waiting as long as the transaction stays open.
+    let other = c.desk_pool(common::DESK_B, 1).await;
+    let started = std::time::Instant::now();
+    let e = book(&other, &common::desk_request(BookingKind::Class, nyc_class, members[0], nyc_staff))
+        .await
+        .expect_err("the member's row is held");
+    assert!(matches!(e, Error::Conflict), "{e:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "the wait is bounded: {:?}",
+        started.elapsed()
+    );
+    tx.rollback().await.unwrap();
+    book(&other, &common::desk_request(BookingKind::Class, nyc_class, members[0], nyc_staff))
+        .await
+        .expect("once the transaction is gone, the booking goes through");
+
+    // A member's session likewise: one slot making per transaction.
+    let mut member = c.member(c.member_a).await;
+    let mut tx = member.begin().await.unwrap();
+    let today = chrono::Utc::now().date_naive();
+    sqlx::query("select ensure_facility_slots($1, $2, $2)")
+        .bind(c.branch_b())
+        .bind(today + chrono::Duration::days(20))
+        .execute(&mut *tx)
+        .await
+        .expect("the first making");
+    let e = Error::from(
+        sqlx::query("select ensure_facility_slots($1, $2, $2)")
+            .bind(c.branch_a())
+            .bind(today + chrono::Duration::days(21))
+            .execute(&mut *tx)
+            .await
+            .unwrap_err(),
+    );
+    assert!(matches!(&e, Error::Invalid { reason, .. } if reason.starts_with("Slots are made one at a time")), "{e:?}");
+    tx.rollback().await.unwrap();
+}
+
+/// Claims that are not JSON, or whose sub is not a uuid, make the session nobody: refused in
+/// words, never a raw error.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn malformed_claims_make_nobody(admin: PgPool) {
+    let c = club(admin).await;
+    let mut member = c.member(c.member_a).await;
+    for claims in [r#"{"sub":"not-a-uuid"}"#, r#"{"sub":"#, "nonsense", r#"{"sub": 42}"#] {
+        set_claims(&mut member, claims.to_string()).await;
+        let r = sqlx::query("select ensure_facility_slots($1, current_date, current_date)")
+            .bind(c.branch_a())
+            .execute(&mut member)
+            .await;
+        let e = Error::from(r.expect_err(claims));
+        assert!(matches!(e, Error::NotAllowed(_)), "claims {claims:?}: {e:?}");
+    }
+}

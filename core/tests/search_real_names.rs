@@ -281,6 +281,12 @@ async fn hostile_and_odd_text_is_handled_cleanly(admin: PgPool) {
     );
     let long = "a".repeat(10_000);
     assert!(matches!(search_members(&desk, &long, 20).await, Err(Error::Invalid { .. })));
+    // Within 200 characters, but six times longer once folded ("㌖" is "キロメートル").
+    let grows = "㌖".repeat(114);
+    assert!(
+        matches!(search_members(&desk, &grows, 20).await, Err(Error::Invalid { .. })),
+        "text that folding lengthens is refused in words"
+    );
     let e = sqlx::query("select * from search_members($1)")
         .bind(&long)
         .fetch_all(&desk)
@@ -322,4 +328,23 @@ async fn a_short_start_ranks_its_own_word_first(admin: PgPool) {
         "{}",
         show(&hits)
     );
+}
+
+/// A session's standard_conforming_strings does not change what search finds.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn session_string_settings_do_not_change_results(admin: PgPool) {
+    let f = fixture(admin).await;
+    let desk = f.c.desk_pool(DESK_A, 1).await;
+    let mut off = f.c.desk(DESK_A).await;
+    sqlx::query("set standard_conforming_strings = off")
+        .execute(&mut off)
+        .await
+        .unwrap();
+    let (_, number) = f.ids["jose"].clone();
+    for q in [number.replace('M', "M "), "m-088000".into(), "07432 306739".into(), "o'brien siobhan".into(), "jose garcia".into()] {
+        let a: Vec<Uuid> = search_members(&desk, &q, 20).await.unwrap().into_iter().map(|h| h.member_id).collect();
+        let b: Vec<Uuid> = search_members(&mut off, &q, 20).await.unwrap().into_iter().map(|h| h.member_id).collect();
+        assert_eq!(a, b, "{q:?}");
+        assert!(!a.is_empty(), "{q:?} finds someone");
+    }
 }

@@ -135,6 +135,8 @@ const FUNCTION_GRANTS: &[(&str, &[&str])] = &[
     ("check_member_may_book", &[]),
     ("check_booking_input", &[]),
     ("check_read_committed", &[]),
+    ("check_fresh_transaction", &[]),
+    ("visible_length", &[]),
     ("entitlement_usage", &[]),
     ("trim_space", &[]),
     ("materialise_facility_slots", &[]),
