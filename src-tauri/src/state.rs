@@ -174,11 +174,25 @@ impl DeskState {
         self.close().await;
         self.set_connection(Connection::Connecting).await;
         let db = EmbeddedDb::open(&self.paths.demo_data_dir).await?;
-        let admin = db.admin_pool().await?;
-        demo::prepare(&admin).await?;
-        admin.close().await;
-        let pool = db.desk_pool(DEMO_DESK_ROLE).await?;
-        let desk = open_desk(pool, None).await?;
+        let opened = async {
+            let admin = db.admin_pool().await?;
+            demo::prepare(&admin).await?;
+            admin.close().await;
+            let pool = db.desk_pool(DEMO_DESK_ROLE).await?;
+            open_desk(pool, None).await
+        }
+        .await;
+        // A server left running with a pool open would block the app when dropped (see
+        // `EmbeddedDb`): stop it cleanly before reporting why the demo did not open.
+        let desk = match opened {
+            Ok(desk) => desk,
+            Err(e) => {
+                if let Err(stop) = db.shutdown().await {
+                    tracing::warn!(error = %stop, "the embedded database did not stop cleanly");
+                }
+                return Err(e.into());
+            }
+        };
         let mut s = self.session.write().await;
         s.desk = Some(desk);
         s.embedded = Some(db);

@@ -292,4 +292,59 @@ async fn the_demo_database_through_the_commands() {
     let info = app::info(&s2).await;
     assert_eq!(info.branch.unwrap().code, "LDN");
     s2.close().await;
+
+    // Data the app cannot migrate (here: a recorded migration whose checksum no longer matches)
+    // is reported, and the embedded server is stopped, not left holding its lock and its
+    // connection (dropping it then blocked the app at "Opening the demo database…").
+    let data_dir = dir.path().join("data/demo-db");
+    let tamper = |sql: &'static str| {
+        let data_dir = data_dir.clone();
+        async move {
+            let db = branch_desk_core::embedded::EmbeddedDb::open(&data_dir)
+                .await
+                .unwrap();
+            let admin = db.admin_pool().await.unwrap();
+            sqlx::query(sql).execute(&admin).await.unwrap();
+            db.shutdown().await.unwrap();
+        }
+    };
+    tamper(
+        "update _sqlx_migrations set checksum = '\\x00'::bytea || checksum \
+         where version = (select min(version) from _sqlx_migrations)",
+    )
+    .await;
+    let watchdog = hang_watchdog("opening demo data that cannot be migrated");
+    let s3 = state(dir.path());
+    let refused = s3.open_from_config().await;
+    drop(watchdog);
+    assert!(
+        matches!(&refused, Connection::Unavailable { message } if !message.is_empty()),
+        "unmigratable demo data is reported: {refused:?}"
+    );
+    tamper(
+        "update _sqlx_migrations set checksum = substring(checksum from 2) \
+         where version = (select min(version) from _sqlx_migrations)",
+    )
+    .await;
+    assert_eq!(
+        s3.open_from_config().await,
+        Connection::Ready,
+        "the server was stopped, so the repaired data opens in the same app"
+    );
+    s3.close().await;
+}
+
+/// Ends the test process with a message if it is not dropped within two minutes: a hang (a
+/// blocking drop on the runtime's thread) cannot be caught by a tokio timeout.
+fn hang_watchdog(what: &'static str) -> std::sync::mpsc::Sender<()> {
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+            wait.recv_timeout(std::time::Duration::from_secs(120))
+        {
+            eprintln!("hung for two minutes: {what}");
+            std::process::exit(101);
+        }
+    });
+    done
 }
