@@ -150,7 +150,9 @@ async fn main() {
             "--quick" => quick = true,
             "--keep-db" => keep_db = true,
             "--only" => match args.next() {
-                Some(p) if ["search", "slots", "bookings", "paging"].contains(&p.as_str()) => only = Some(p),
+                Some(p) if ["search", "slots", "bookings", "paging"].contains(&p.as_str()) => {
+                    only = Some(p)
+                }
                 _ => usage(),
             },
             "--out" => out = args.next().map(Into::into).unwrap_or_else(|| usage()),
@@ -229,7 +231,12 @@ async fn run(quick: bool, keep_db: bool, only: Option<&str>, out: &std::path::Pa
     let t = Instant::now();
     // Search needs members only; the other pairs need a year of activity.
     let activity = if only == Some("search") {
-        GeneratedActivity { classes: 0, slots: 0, class_bookings: 0, benefit_bookings: 0 }
+        GeneratedActivity {
+            classes: 0,
+            slots: 0,
+            class_bookings: 0,
+            benefit_bookings: 0,
+        }
     } else {
         generate_activity(
             &admin,

@@ -96,9 +96,15 @@ fn phone_other_format(phone: &str, rng: &mut SmallRng) -> String {
     } else {
         ("1", d.clone())
     };
-    let with_cc = phone.trim_start().starts_with('+') || d.starts_with("00") || (cc == "1" && d.len() == 11);
+    let with_cc =
+        phone.trim_start().starts_with('+') || d.starts_with("00") || (cc == "1" && d.len() == 11);
     match (cc, with_cc, rng.gen_range(0..2)) {
-        ("1", true, _) => format!("({}) {}-{}", &national[..3], &national[3..6], &national[6..]),
+        ("1", true, _) => format!(
+            "({}) {}-{}",
+            &national[..3],
+            &national[3..6],
+            &national[6..]
+        ),
         ("1", false, _) => format!("+1{national}"),
         ("44", true, 0) => format!("0{} {}", &national[..4], &national[4..]),
         ("44", true, _) => format!("+44 (0){} {}", &national[..4], &national[4..]),
@@ -147,35 +153,55 @@ fn queries(members: &[MemberRow], per_kind: usize) -> Vec<(&'static str, String,
                 "name without accents" if unique(m) && !format!("{first}{last}").is_ascii() => {
                     Some(ascii_letters(&format!("{first} {last}"), false))
                 }
-                "name transliterated (ae, oe, ue, aa, th)" if unique(m) && spelt_out_letters(&format!("{first}{last}")) => {
+                "name transliterated (ae, oe, ue, aa, th)"
+                    if unique(m) && spelt_out_letters(&format!("{first}{last}")) =>
+                {
                     Some(ascii_letters(&format!("{first} {last}"), true))
                 }
                 "first and last swapped" if unique(m) => Some(format!("{last} {first}")),
                 "name with punctuation or spaces left out"
-                    if unique(m) && (last.contains([' ', '-', '\'']) || first.contains([' ', '-'])) =>
+                    if unique(m)
+                        && (last.contains([' ', '-', '\'']) || first.contains([' ', '-'])) =>
                 {
-                    let join = |s: &str| s.chars().filter(|c| !matches!(c, ' ' | '-' | '\'' | '’')).collect::<String>();
+                    let join = |s: &str| {
+                        s.chars()
+                            .filter(|c| !matches!(c, ' ' | '-' | '\'' | '’'))
+                            .collect::<String>()
+                    };
                     Some(format!("{} {}", join(first), join(last)))
                 }
-                "name with a slip" if unique(m) => typo(last, &mut rng).map(|l| format!("{first} {l}")),
+                "name with a slip" if unique(m) => {
+                    typo(last, &mut rng).map(|l| format!("{first} {l}"))
+                }
                 "fullwidth letters" if unique(m) && format!("{first}{last}").is_ascii() => {
                     Some(fullwidth(&format!("{first} {last}")))
                 }
-                "member number typed another way" => Some(number_other_way(&m.member_number, &mut rng)),
-                "phone in another format" => m.phone.as_deref().map(|p| phone_other_format(p, &mut rng)),
+                "member number typed another way" => {
+                    Some(number_other_way(&m.member_number, &mut rng))
+                }
+                "phone in another format" => {
+                    m.phone.as_deref().map(|p| phone_other_format(p, &mut rng))
+                }
                 "email" => m.email.clone(),
                 "email fragment" => m
                     .email
                     .as_deref()
                     .map(|e| e.split('@').next().unwrap_or(e).chars().skip(1).collect()),
-                "first name and the start of the last" => {
-                    Some(format!("{first} {}", last.chars().take(3).collect::<String>()))
-                }
+                "first name and the start of the last" => Some(format!(
+                    "{first} {}",
+                    last.chars().take(3).collect::<String>()
+                )),
                 "phone, last four digits" => m.phone.as_deref().map(|p| {
                     let d: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
                     d[d.len() - 4..].to_owned()
                 }),
-                "one or two letters" => Some(first.chars().take(rng.gen_range(1..=2)).collect::<String>().to_lowercase()),
+                "one or two letters" => Some(
+                    first
+                        .chars()
+                        .take(rng.gen_range(1..=2))
+                        .collect::<String>()
+                        .to_lowercase(),
+                ),
                 _ => None,
             };
             if let Some(q) = q {
@@ -228,7 +254,12 @@ struct Tally {
 
 impl Tally {
     fn within(&self, n: usize) -> f64 {
-        100.0 * self.ranks.iter().filter(|r| r.is_some_and(|r| r < n)).count() as f64
+        100.0
+            * self
+                .ranks
+                .iter()
+                .filter(|r| r.is_some_and(|r| r < n))
+                .count() as f64
             / self.ranks.len().max(1) as f64
     }
     fn recall(&self) -> String {
@@ -241,7 +272,11 @@ impl Tally {
     }
 }
 
-const METHODS: [&str; 3] = ["search_members", "pg_trgm word_similarity peer", "naive ILIKE '%q%'"];
+const METHODS: [&str; 3] = [
+    "search_members",
+    "pg_trgm word_similarity peer",
+    "naive ILIKE '%q%'",
+];
 
 pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     let members = members_for(&ctx.spec);
@@ -256,19 +291,29 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     // Warm every path (plans, caches) before measuring.
     for (_, q, _) in qs.iter().step_by(qs.len() / 12 + 1) {
         search_members(&desk, q, 20).await?;
-        sqlx::query_scalar::<_, Uuid>(PEER).bind(q).fetch_all(&ctx.admin).await?;
+        sqlx::query_scalar::<_, Uuid>(PEER)
+            .bind(q)
+            .fetch_all(&ctx.admin)
+            .await?;
     }
     let mut tallies: HashMap<(&str, &str), Tally> = HashMap::new();
     for (n, (kind, q, id)) in qs.iter().enumerate() {
         let t = std::time::Instant::now();
-        let hits: Vec<Uuid> = search_members(&desk, q, 20).await?.into_iter().map(|h| h.member_id).collect();
+        let hits: Vec<Uuid> = search_members(&desk, q, 20)
+            .await?
+            .into_iter()
+            .map(|h| h.member_id)
+            .collect();
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         let e = tallies.entry((kind, METHODS[0])).or_default();
         e.ms.push(ms);
         e.ranks.push(hits.iter().position(|h| h == id));
 
         let t = std::time::Instant::now();
-        let hits: Vec<Uuid> = sqlx::query_scalar(PEER).bind(q).fetch_all(&ctx.admin).await?;
+        let hits: Vec<Uuid> = sqlx::query_scalar(PEER)
+            .bind(q)
+            .fetch_all(&ctx.admin)
+            .await?;
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         let e = tallies.entry((kind, METHODS[1])).or_default();
         e.ms.push(ms);
@@ -276,7 +321,10 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
 
         if n % naive_every == 0 {
             let t = std::time::Instant::now();
-            let hits: Vec<Uuid> = sqlx::query_scalar(NAIVE).bind(like_pattern(q)).fetch_all(&ctx.admin).await?;
+            let hits: Vec<Uuid> = sqlx::query_scalar(NAIVE)
+                .bind(like_pattern(q))
+                .fetch_all(&ctx.admin)
+                .await?;
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             let e = tallies.entry((kind, METHODS[2])).or_default();
             e.ms.push(ms);
@@ -301,7 +349,8 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
             ctx.sizes.members,
             KINDS.iter().filter(|k| k.1).count()
         );
-        let mut m = Measure::sequential("1 member search", &case, method, all.ms.clone()).note(all.recall());
+        let mut m = Measure::sequential("1 member search", &case, method, all.ms.clone())
+            .note(all.recall());
         if method == METHODS[0] {
             let top5 = all.within(5);
             m = m.target_p(95.0, 5.0, "p95 < 5 ms");
@@ -326,7 +375,13 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     for (kind, unique) in KINDS {
         let ours = &tallies[&(kind, METHODS[0])];
         let peer = &tallies[&(kind, METHODS[1])];
-        let mut a = Measure::sequential("1 member search", &format!("  {kind}"), METHODS[0], ours.ms.clone()).note(ours.recall());
+        let mut a = Measure::sequential(
+            "1 member search",
+            &format!("  {kind}"),
+            METHODS[0],
+            ours.ms.clone(),
+        )
+        .note(ours.recall());
         if unique {
             let (ok90, ok_peer) = (ours.within(5) >= 90.0, ours.within(5) >= peer.within(5));
             a.target = format!(
@@ -336,15 +391,31 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         } else if kind == "one or two letters" {
             a = a.target_p(100.0, 20.0, "every query < 20 ms");
         }
-        let b = Measure::sequential("1 member search", &format!("  {kind}"), METHODS[1], peer.ms.clone()).note(peer.recall());
+        let b = Measure::sequential(
+            "1 member search",
+            &format!("  {kind}"),
+            METHODS[1],
+            peer.ms.clone(),
+        )
+        .note(peer.recall());
         ratio(&mut a, &b);
-        println!("  {kind}: ours {:.2} ms p95, {}; peer {}", a.p(95.0), ours.recall(), peer.recall());
+        println!(
+            "  {kind}: ours {:.2} ms p95, {}; peer {}",
+            a.p(95.0),
+            ours.recall(),
+            peer.recall()
+        );
         rows.push(a);
         rows.push(b);
         if let Some(naive) = tallies.get(&(kind, METHODS[2])) {
             rows.push(
-                Measure::sequential("1 member search", &format!("  {kind}"), METHODS[2], naive.ms.clone())
-                    .note(naive.recall()),
+                Measure::sequential(
+                    "1 member search",
+                    &format!("  {kind}"),
+                    METHODS[2],
+                    naive.ms.clone(),
+                )
+                .note(naive.recall()),
             );
         }
     }

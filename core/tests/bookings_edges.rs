@@ -19,9 +19,12 @@ async fn an_override_reason_of_white_space_is_no_reason(admin: PgPool) {
     let slot = c.future_slot("LDN", 1).await;
     let members = c.members_on_plan(3, "PREMIUM").await;
     let desk = c.desk_pool(DESK_A, 1).await;
-    book(&desk, &desk_request(BookingKind::Recovery, slot, members[0], manager))
-        .await
-        .unwrap();
+    book(
+        &desk,
+        &desk_request(BookingKind::Recovery, slot, members[0], manager),
+    )
+    .await
+    .unwrap();
     let override_with = |reason: &str, member: Uuid| {
         let mut r = desk_request(BookingKind::Recovery, slot, member, manager);
         r.override_capacity = true;
@@ -98,9 +101,12 @@ async fn a_slot_from_an_earlier_timetable_takes_no_new_bookings(admin: PgPool) {
     .fetch_one(&c.admin)
     .await
     .unwrap();
-    let first = book(&desk, &desk_request(BookingKind::Recovery, slot, members[0], manager))
-        .await
-        .unwrap();
+    let first = book(
+        &desk,
+        &desk_request(BookingKind::Recovery, slot, members[0], manager),
+    )
+    .await
+    .unwrap();
 
     let set_minutes = |minutes: i32| {
         let admin = c.admin.clone();
@@ -122,7 +128,9 @@ async fn a_slot_from_an_earlier_timetable_takes_no_new_bookings(admin: PgPool) {
         desk_request(BookingKind::Recovery, slot, members[1], manager),
         overriding,
     ] {
-        let e = book(&desk, &request).await.expect_err("an earlier timetable's slot");
+        let e = book(&desk, &request)
+            .await
+            .expect_err("an earlier timetable's slot");
         assert!(
             matches!(&e, Error::Invalid { reason, .. }
                 if reason.starts_with("Sauna's 06:45 slot on ") && reason.contains("earlier timetable")
@@ -140,9 +148,12 @@ async fn a_slot_from_an_earlier_timetable_takes_no_new_bookings(admin: PgPool) {
     // Back to 45 minutes: the slot is in the timetable again and takes bookings.
     set_minutes(45).await;
     ensure().await;
-    book(&desk, &desk_request(BookingKind::Recovery, slot, members[1], manager))
-        .await
-        .expect("the slot is current again");
+    book(
+        &desk,
+        &desk_request(BookingKind::Recovery, slot, members[1], manager),
+    )
+    .await
+    .expect("the slot is current again");
 }
 
 /// Dates that no calendar of slots uses are refused in words, never with a raw 22008.
@@ -174,7 +185,12 @@ async fn dates_out_of_any_calendar_are_refused_in_words(admin: PgPool) {
         );
     }
     let member = c.members_on_plan(1, "PREMIUM").await[0];
-    for at in ["infinity", "-infinity", "1066-10-14 12:00Z", "20000-01-01 00:00Z"] {
+    for at in [
+        "infinity",
+        "-infinity",
+        "1066-10-14 12:00Z",
+        "20000-01-01 00:00Z",
+    ] {
         let e = Error::from(
             sqlx::query("select * from member_entitlements($1, $2::timestamptz)")
                 .bind(member)
@@ -206,7 +222,10 @@ async fn nulls_in_every_parameter_get_a_clear_error(admin: PgPool) {
     let desk = c.desk_pool(DESK_A, 1).await;
     // Fill the slot and the class, so an override flag read as "yes" would book.
     for (sql, target) in [
-        ("select book_benefit_slot($1, $2, gen_random_uuid(), $3)", slot),
+        (
+            "select book_benefit_slot($1, $2, gen_random_uuid(), $3)",
+            slot,
+        ),
         ("select book_class($1, $2, gen_random_uuid(), $3)", class),
     ] {
         sqlx::query(sql)

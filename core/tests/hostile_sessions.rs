@@ -202,7 +202,9 @@ async fn internal_functions_refuse_every_caller(admin: PgPool) {
     .await
     .unwrap();
     assert!(
-        internal.iter().any(|f| f.starts_with("caller_may_use_branch")),
+        internal
+            .iter()
+            .any(|f| f.starts_with("caller_may_use_branch")),
         "the list must include the helpers: {internal:?}"
     );
     let mut sessions = [
@@ -212,11 +214,12 @@ async fn internal_functions_refuse_every_caller(admin: PgPool) {
     ];
     for (who, conn) in sessions.iter_mut() {
         for f in &internal {
-            let granted: bool = sqlx::query_scalar("select has_function_privilege($1::regprocedure, 'EXECUTE')")
-                .bind(f)
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap();
+            let granted: bool =
+                sqlx::query_scalar("select has_function_privilege($1::regprocedure, 'EXECUTE')")
+                    .bind(f)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap();
             assert!(!granted, "a {who} session may execute the internal {f}");
         }
     }
@@ -245,9 +248,12 @@ async fn an_open_transaction_holds_no_locks_for_others(admin: PgPool) {
 
     let mut hog = c.desk(DESK_A).await;
     let mut tx = hog.begin().await.unwrap();
-    book(&mut *tx, &common::desk_request(BookingKind::Class, class, members[0], staff))
-        .await
-        .expect("the first change of a transaction");
+    book(
+        &mut *tx,
+        &common::desk_request(BookingKind::Class, class, members[0], staff),
+    )
+    .await
+    .expect("the first change of a transaction");
     for (sql, what) in [
         ("select book_class($1, $2, gen_random_uuid(), $3)", "Bookings are made one at a time"),
         ("select * from record_pin_attempt($3, true) where $1 is not null and $2 is not null", "PIN attempts are counted one at a time"),
@@ -275,9 +281,12 @@ async fn an_open_transaction_holds_no_locks_for_others(admin: PgPool) {
     // "try again", instead of waiting as long as the transaction stays open.
     let other = c.desk_pool(common::DESK_B, 1).await;
     let started = std::time::Instant::now();
-    let e = book(&other, &common::desk_request(BookingKind::Class, nyc_class, members[0], nyc_staff))
-        .await
-        .expect_err("the member's row is held");
+    let e = book(
+        &other,
+        &common::desk_request(BookingKind::Class, nyc_class, members[0], nyc_staff),
+    )
+    .await
+    .expect_err("the member's row is held");
     assert!(matches!(e, Error::Conflict), "{e:?}");
     assert!(
         started.elapsed() < std::time::Duration::from_secs(20),
@@ -285,9 +294,12 @@ async fn an_open_transaction_holds_no_locks_for_others(admin: PgPool) {
         started.elapsed()
     );
     tx.rollback().await.unwrap();
-    book(&other, &common::desk_request(BookingKind::Class, nyc_class, members[0], nyc_staff))
-        .await
-        .expect("once the transaction is gone, the booking goes through");
+    book(
+        &other,
+        &common::desk_request(BookingKind::Class, nyc_class, members[0], nyc_staff),
+    )
+    .await
+    .expect("once the transaction is gone, the booking goes through");
 
     // A member's session likewise: one slot making per transaction.
     let mut member = c.member(c.member_a).await;
@@ -307,7 +319,10 @@ async fn an_open_transaction_holds_no_locks_for_others(admin: PgPool) {
             .await
             .unwrap_err(),
     );
-    assert!(matches!(&e, Error::Invalid { reason, .. } if reason.starts_with("Slots are made one at a time")), "{e:?}");
+    assert!(
+        matches!(&e, Error::Invalid { reason, .. } if reason.starts_with("Slots are made one at a time")),
+        "{e:?}"
+    );
     tx.rollback().await.unwrap();
 }
 
@@ -317,13 +332,21 @@ async fn an_open_transaction_holds_no_locks_for_others(admin: PgPool) {
 async fn malformed_claims_make_nobody(admin: PgPool) {
     let c = club(admin).await;
     let mut member = c.member(c.member_a).await;
-    for claims in [r#"{"sub":"not-a-uuid"}"#, r#"{"sub":"#, "nonsense", r#"{"sub": 42}"#] {
+    for claims in [
+        r#"{"sub":"not-a-uuid"}"#,
+        r#"{"sub":"#,
+        "nonsense",
+        r#"{"sub": 42}"#,
+    ] {
         set_claims(&mut member, claims.to_string()).await;
         let r = sqlx::query("select ensure_facility_slots($1, current_date, current_date)")
             .bind(c.branch_a())
             .execute(&mut member)
             .await;
         let e = Error::from(r.expect_err(claims));
-        assert!(matches!(e, Error::NotAllowed(_)), "claims {claims:?}: {e:?}");
+        assert!(
+            matches!(e, Error::NotAllowed(_)),
+            "claims {claims:?}: {e:?}"
+        );
     }
 }

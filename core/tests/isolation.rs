@@ -36,18 +36,28 @@ async fn one_left(c: &Club, round: usize) -> (Uuid, Vec<Uuid>) {
     .await
     .unwrap();
     let desk = c.desk_pool(DESK_A, 1).await;
-    book(&desk, &desk_request(BookingKind::Recovery, slots[0], member, c.staff("frank.desk.ldn")))
-        .await
-        .unwrap();
+    book(
+        &desk,
+        &desk_request(
+            BookingKind::Recovery,
+            slots[0],
+            member,
+            c.staff("frank.desk.ldn"),
+        ),
+    )
+    .await
+    .unwrap();
     (member, slots)
 }
 
 async fn live_bookings(c: &Club, member: Uuid) -> i64 {
-    sqlx::query_scalar("select count(*) from benefit_bookings where member_id = $1 and status <> 'cancelled'")
-        .bind(member)
-        .fetch_one(&c.admin)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "select count(*) from benefit_bookings where member_id = $1 and status <> 'cancelled'",
+    )
+    .bind(member)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap()
 }
 
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
@@ -66,14 +76,20 @@ async fn an_old_snapshot_cannot_book_past_the_allowance_at_any_level(admin: sqlx
 
         // Desk B books the member's second session and commits.
         let b = c.desk_pool(DESK_A, 1).await;
-        book(&b, &desk_request(BookingKind::Recovery, slots[1], member, staff))
-            .await
-            .unwrap();
+        book(
+            &b,
+            &desk_request(BookingKind::Recovery, slots[1], member, staff),
+        )
+        .await
+        .unwrap();
 
         // Session A, from its transaction, books a third.
-        let e = book(&mut *tx, &desk_request(BookingKind::Recovery, slots[2], member, staff))
-            .await
-            .expect_err("a third session on a plan of two");
+        let e = book(
+            &mut *tx,
+            &desk_request(BookingKind::Recovery, slots[2], member, staff),
+        )
+        .await
+        .expect_err("a third session on a plan of two");
         if level == "read committed" {
             assert_eq!(
                 e.message(),

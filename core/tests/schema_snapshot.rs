@@ -36,7 +36,7 @@ async fn the_committed_schema_snapshot_is_what_the_migrations_make(db: PgPool) {
     write_snapshot("functions.sql", &out);
 
     // Row-level security policies, per table.
-    let policies: Vec<(String, String, String, String, Vec<String>, Option<String>, Option<String>)> =
+    let policies: Vec<PolicyRow> =
         sqlx::query_as(
             "select tablename::text, policyname::text, permissive, cmd, roles::text[], qual, with_check
              from pg_policies where schemaname = 'public' order by tablename collate \"C\", policyname collate \"C\"",
@@ -113,7 +113,11 @@ async fn the_committed_schema_snapshot_is_what_the_migrations_make(db: PgPool) {
         .fetch_all(&db)
         .await
         .unwrap();
-        lines.extend(constraints.iter().map(|(n, d)| format!("\n  constraint {n} {d}")));
+        lines.extend(
+            constraints
+                .iter()
+                .map(|(n, d)| format!("\n  constraint {n} {d}")),
+        );
         let _ = write!(out, "{}\n);\n", lines.join(","));
         let indexes: Vec<String> = sqlx::query_scalar(
             "select pg_get_indexdef(i.indexrelid) from pg_index i
@@ -180,7 +184,10 @@ async fn the_committed_schema_snapshot_is_what_the_migrations_make(db: PgPool) {
         out.push('\n');
     }
     write_snapshot("tables.sql", &out);
-    assert!(functions.len() > 30 && policies.len() > 20 && tables.len() > 12, "the snapshot has the schema in it");
+    assert!(
+        functions.len() > 30 && policies.len() > 20 && tables.len() > 12,
+        "the snapshot has the schema in it"
+    );
 }
 
 fn write_snapshot(name: &str, text: &str) {
@@ -188,3 +195,14 @@ fn write_snapshot(name: &str, text: &str) {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(name), text).unwrap();
 }
+
+/// One row of `pg_policies`: table, name, permissive, command, roles, using, with check.
+type PolicyRow = (
+    String,
+    String,
+    String,
+    String,
+    Vec<String>,
+    Option<String>,
+    Option<String>,
+);

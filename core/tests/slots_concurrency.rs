@@ -26,7 +26,12 @@ fn date(s: &str) -> NaiveDate {
 /// What differs between a branch's slots over a range and what its configuration calls for
 /// now: planned slots that are missing (unless a booked slot holds their start), and
 /// never-booked slots the plan does not have. Empty when they agree.
-async fn differences_from_plan(admin: &PgPool, branch: Uuid, start: NaiveDate, end: NaiveDate) -> Vec<String> {
+async fn differences_from_plan(
+    admin: &PgPool,
+    branch: Uuid,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Vec<String> {
     sqlx::query_scalar(
         r#"
         with plan as (select * from public.facility_slot_plan($1, $2, $3)),
@@ -58,9 +63,15 @@ async fn differences_from_plan(admin: &PgPool, branch: Uuid, start: NaiveDate, e
     .unwrap()
 }
 
-async fn wait_until_someone_waits_on_a_lock(admin: &PgPool, task: &tokio::task::JoinHandle<Result<i32, Error>>) {
+async fn wait_until_someone_waits_on_a_lock(
+    admin: &PgPool,
+    task: &tokio::task::JoinHandle<Result<i32, Error>>,
+) {
     for _ in 0..1000 {
-        assert!(!task.is_finished(), "the second call did not wait for the first");
+        assert!(
+            !task.is_finished(),
+            "the second call did not wait for the first"
+        );
         let waiting: i64 = sqlx::query_scalar(
             "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
         )
@@ -138,10 +149,17 @@ async fn an_old_snapshot_is_refused_not_allowed_to_overwrite(admin: PgPool) {
     let e = ensure_slots(&mut *old, ldn, day, day)
         .await
         .expect_err("a snapshot that cannot see the made day");
-    assert!(matches!(e, Error::Conflict), "refused as a conflict, in words: {e:?}");
+    assert!(
+        matches!(e, Error::Conflict),
+        "refused as a conflict, in words: {e:?}"
+    );
     old.rollback().await.unwrap();
 
-    assert_eq!(ensure_slots(&desk, ldn, day, day).await.unwrap(), 0, "the retry finds the day made");
+    assert_eq!(
+        ensure_slots(&desk, ldn, day, day).await.unwrap(),
+        0,
+        "the retry finds the day made"
+    );
     let differences = differences_from_plan(&c.admin, ldn, day, day).await;
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
@@ -154,12 +172,17 @@ async fn an_old_snapshot_is_refused_not_allowed_to_overwrite(admin: PgPool) {
 /// episode the load stops, one more call settles the range, and the checker compares it with
 /// the configuration; at the end, no confirmed booking is lost and every count is right.
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
-async fn random_settings_changes_while_desks_make_and_book_settle_to_the_configuration(admin: PgPool) {
+async fn random_settings_changes_while_desks_make_and_book_settle_to_the_configuration(
+    admin: PgPool,
+) {
     let c = club(admin).await;
     let ldn = c.club.branch("LDN");
     let branch = ldn.id;
     let (start, end) = (date("2099-05-04"), date("2099-05-17"));
-    let seed: u64 = std::env::var("SLOT_LOAD_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261201);
+    let seed: u64 = std::env::var("SLOT_LOAD_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20261201);
     let desk = c.desk_pool(DESK_A, 8).await;
     let staff = c.staff("frank.desk.ldn");
     let members = c.members_on_plan(30, "PREMIUM").await;
@@ -222,11 +245,17 @@ async fn random_settings_changes_while_desks_make_and_book_settle_to_the_configu
                     }
                     let slot = slots[rng.gen_range(0..slots.len())];
                     let member = members[rng.gen_range(0..members.len())];
-                    match book(&desk, &desk_request(BookingKind::Recovery, slot, member, staff)).await {
+                    match book(
+                        &desk,
+                        &desk_request(BookingKind::Recovery, slot, member, staff),
+                    )
+                    .await
+                    {
                         Ok(b) => booked.push(b.id),
                         Err(Error::NotFound(_) | Error::Full { .. } | Error::AlreadyBooked) => {}
                         Err(Error::Invalid { reason, .. })
-                            if reason.contains("earlier timetable") || reason.contains("closed for maintenance") => {}
+                            if reason.contains("earlier timetable")
+                                || reason.contains("closed for maintenance") => {}
                         Err(e) => errors.push(format!("book {slot}: {e:?}")),
                     }
                 }
@@ -268,10 +297,16 @@ async fn random_settings_changes_while_desks_make_and_book_settle_to_the_configu
         let (booking_errors, episode_booked) = booker.await.unwrap();
         errors.extend(booking_errors);
         booked.extend(episode_booked);
-        assert!(errors.is_empty(), "seed {seed}: calls failed under load:\n{}", errors.join("\n"));
+        assert!(
+            errors.is_empty(),
+            "seed {seed}: calls failed under load:\n{}",
+            errors.join("\n")
+        );
 
         // Settled: one more call, then the range must be what the configuration says.
-        ensure_slots(&desk, branch, start, end).await.expect("the settling call succeeds");
+        ensure_slots(&desk, branch, start, end)
+            .await
+            .expect("the settling call succeeds");
         let differences = differences_from_plan(&c.admin, branch, start, end).await;
         assert!(
             differences.is_empty(),
@@ -287,7 +322,11 @@ async fn random_settings_changes_while_desks_make_and_book_settle_to_the_configu
         .fetch_one(&c.admin)
         .await
         .unwrap();
-    assert_eq!(kept, booked.len() as i64, "every confirmed booking is still there");
+    assert_eq!(
+        kept,
+        booked.len() as i64,
+        "every confirmed booking is still there"
+    );
     let miscounted: i64 = sqlx::query_scalar(
         "select count(*) from benefit_slots s
          where s.booked_count <> (select count(*) from benefit_bookings b where b.slot_id = s.id and b.status <> 'cancelled')",
@@ -296,5 +335,9 @@ async fn random_settings_changes_while_desks_make_and_book_settle_to_the_configu
     .await
     .unwrap();
     assert_eq!(miscounted, 0, "booked_count equals the live bookings");
-    assert!(booked.len() > 20, "the load booked something (else it proves little): {}", booked.len());
+    assert!(
+        booked.len() > 20,
+        "the load booked something (else it proves little): {}",
+        booked.len()
+    );
 }

@@ -33,7 +33,9 @@ async fn supabase_project(superuser: PgPool, dashboard_pg_trgm: bool) -> PgPool 
             Err(e) => panic!("the Supabase layout applies: {e}"),
         }
     }
-    let options = (*superuser.connect_options()).clone().username("supabase_postgres");
+    let options = (*superuser.connect_options())
+        .clone()
+        .username("supabase_postgres");
     let postgres = PgPoolOptions::new()
         .max_connections(2)
         .connect_with(options)
@@ -71,7 +73,10 @@ async fn everything_holds(postgres: PgPool) {
     .fetch_one(&postgres)
     .await
     .unwrap();
-    assert_eq!(schema, "extensions", "pg_trgm lives in extensions, off the API");
+    assert_eq!(
+        schema, "extensions",
+        "pg_trgm lives in extensions, off the API"
+    );
 
     let c = common::club(postgres).await;
     let failures = common::rls::matrix_failures(&c).await;

@@ -354,7 +354,15 @@ async fn temporary_objects_never_run_with_the_definers_rights(admin: PgPool) {
             .unwrap_or_else(|e| panic!("{who}: the shadowing objects are created: {e}"));
         let calls: Vec<(String, Vec<Uuid>)> = calls
             .into_iter()
-            .map(|(sql, binds)| (sql.replace("$2::pg_catalog.date", &format!("'{}'::pg_catalog.date", t.day)), binds))
+            .map(|(sql, binds)| {
+                (
+                    sql.replace(
+                        "$2::pg_catalog.date",
+                        &format!("'{}'::pg_catalog.date", t.day),
+                    ),
+                    binds,
+                )
+            })
             .collect();
         let failed = run_calls(&mut conn, &calls).await;
         let after = what_an_attack_changes(&c.admin, &[ATTACK_DESK, ATTACK_GATEWAY]).await;

@@ -51,14 +51,20 @@ fn region_zones() -> Vec<String> {
 
 /// The local days that a transition touches: the day it happens on (before and after it) and
 /// the day before (whose last slots end across a transition at midnight).
-fn transition_days(tz: &TimeZone, from: jiff::Timestamp, until: jiff::Timestamp) -> Vec<civil::Date> {
+fn transition_days(
+    tz: &TimeZone,
+    from: jiff::Timestamp,
+    until: jiff::Timestamp,
+) -> Vec<civil::Date> {
     let mut days = std::collections::BTreeSet::new();
     for t in tz.following(from) {
         let at = t.timestamp();
         if at >= until {
             break;
         }
-        let before = tz.to_datetime(at - jiff::SignedDuration::from_nanos(1)).date();
+        let before = tz
+            .to_datetime(at - jiff::SignedDuration::from_nanos(1))
+            .date();
         let after = tz.to_datetime(at).date();
         for d in [before.yesterday().unwrap(), before, after] {
             days.insert(d);
@@ -74,8 +80,7 @@ fn expected_day(tz: &TimeZone, day: civil::Date) -> String {
     let mut out = String::new();
     let mut minutes = 0;
     while minutes + SLOT_MINUTES <= 24 * 60 {
-        let t = day
-            .at((minutes / 60) as i8, (minutes % 60) as i8, 0, 0);
+        let t = day.at((minutes / 60) as i8, (minutes % 60) as i8, 0, 0);
         let amb = tz.to_ambiguous_timestamp(t);
         let start = match amb.offset() {
             AmbiguousOffset::Gap { .. } => None,
@@ -119,7 +124,11 @@ group by x.i
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
 async fn slot_instants_follow_the_zone_data_at_every_transition(admin: PgPool) {
     let zones = region_zones();
-    assert!(zones.len() > 300, "the zone index lists the world: {}", zones.len());
+    assert!(
+        zones.len() > 300,
+        "the zone index lists the world: {}",
+        zones.len()
+    );
     // One branch per zone, with one facility open all day.
     let mut branches = BTreeMap::new();
     for (n, zone) in zones.iter().enumerate() {
@@ -146,8 +155,14 @@ async fn slot_instants_follow_the_zone_data_at_every_transition(admin: PgPool) {
 
     // 1900-01-01 to 2038-01-01 UTC: the years whose transitions the zone files list one by
     // one (later ones follow each zone's rule, which both readers extend the same way).
-    let from = TimeZone::UTC.to_ambiguous_timestamp(civil::date(1900, 1, 1).at(0, 0, 0, 0)).unambiguous().unwrap();
-    let until = TimeZone::UTC.to_ambiguous_timestamp(civil::date(2038, 1, 1).at(0, 0, 0, 0)).unambiguous().unwrap();
+    let from = TimeZone::UTC
+        .to_ambiguous_timestamp(civil::date(1900, 1, 1).at(0, 0, 0, 0))
+        .unambiguous()
+        .unwrap();
+    let until = TimeZone::UTC
+        .to_ambiguous_timestamp(civil::date(2038, 1, 1).at(0, 0, 0, 0))
+        .unambiguous()
+        .unwrap();
     let mut cases: Vec<(String, civil::Date, String)> = Vec::new();
     for zone in &zones {
         let tz = TimeZone::get(zone).unwrap_or_else(|e| panic!("jiff reads {zone}: {e}"));
@@ -155,14 +170,21 @@ async fn slot_instants_follow_the_zone_data_at_every_transition(admin: PgPool) {
             cases.push((zone.clone(), day, expected_day(&tz, day)));
         }
     }
-    assert!(cases.len() > 10_000, "transition days found: {}", cases.len());
+    assert!(
+        cases.len() > 10_000,
+        "transition days found: {}",
+        cases.len()
+    );
 
     let mut mismatches = Vec::new();
     for chunk in cases.chunks(4_000) {
         let ids: Vec<Uuid> = chunk.iter().map(|c| branches[&c.0]).collect();
         let days: Vec<NaiveDate> = chunk
             .iter()
-            .map(|c| NaiveDate::from_ymd_opt(c.1.year().into(), c.1.month() as u32, c.1.day() as u32).unwrap())
+            .map(|c| {
+                NaiveDate::from_ymd_opt(c.1.year().into(), c.1.month() as u32, c.1.day() as u32)
+                    .unwrap()
+            })
             .collect();
         let got: Vec<(i64, String)> = sqlx::query_as(PLAN_DAYS)
             .bind(&ids)
@@ -193,8 +215,14 @@ async fn slot_instants_follow_the_zone_data_at_every_transition(admin: PgPool) {
                 .map(|r| format!("{};{};{};{}", r.0, r.1.timestamp(), r.2.timestamp(), r.3))
                 .collect();
             let oracle: Vec<&str> = expected.split('|').filter(|l| !l.is_empty()).collect();
-            let only_db: Vec<&String> = db.iter().filter(|l| !oracle.contains(&l.as_str())).collect();
-            let only_oracle: Vec<&&str> = oracle.iter().filter(|l| !db.iter().any(|d| d == **l)).collect();
+            let only_db: Vec<&String> = db
+                .iter()
+                .filter(|l| !oracle.contains(&l.as_str()))
+                .collect();
+            let only_oracle: Vec<&&str> = oracle
+                .iter()
+                .filter(|l| !db.iter().any(|d| d == **l))
+                .collect();
             let _ = writeln!(
                 report,
                 "{zone} {day} (local start;start;end;local end):\n  zone data only: {only_oracle:?}\n  database only:  {only_db:?}"
@@ -337,9 +365,26 @@ async fn midnight_transitions_and_session_settings(admin: PgPool) {
 async fn zone_names_that_are_not_places_are_refused(admin: PgPool) {
     let c = common::club(admin).await;
     for (n, zone) in [
-        "CET", "EST", "MET", "WET", "EST5EDT", "localtime", "posixrules", "Factory", "GMT", "UCT",
-        "Zulu", "Etc/GMT+5", "US/Eastern", "posix/Europe/London", "right/Europe/London",
-        "europe/london", "Europe/Atlantis", "+05:00", "", " Europe/London",
+        "CET",
+        "EST",
+        "MET",
+        "WET",
+        "EST5EDT",
+        "localtime",
+        "posixrules",
+        "Factory",
+        "GMT",
+        "UCT",
+        "Zulu",
+        "Etc/GMT+5",
+        "US/Eastern",
+        "posix/Europe/London",
+        "right/Europe/London",
+        "europe/london",
+        "Europe/Atlantis",
+        "+05:00",
+        "",
+        " Europe/London",
     ]
     .iter()
     .enumerate()
@@ -353,13 +398,25 @@ async fn zone_names_that_are_not_places_are_refused(admin: PgPool) {
                 .expect_err(zone),
         );
         assert!(
-            matches!(e, Error::Invalid { field: Some("timezone"), .. }),
+            matches!(
+                e,
+                Error::Invalid {
+                    field: Some("timezone"),
+                    ..
+                }
+            ),
             "{zone:?} is refused as a branch's zone: {e:?}"
         );
     }
-    for (n, zone) in ["UTC", "Europe/London", "America/Argentina/Buenos_Aires", "Asia/Kolkata", "Pacific/Chatham"]
-        .iter()
-        .enumerate()
+    for (n, zone) in [
+        "UTC",
+        "Europe/London",
+        "America/Argentina/Buenos_Aires",
+        "Asia/Kolkata",
+        "Pacific/Chatham",
+    ]
+    .iter()
+    .enumerate()
     {
         sqlx::query("insert into branches (code, name, timezone) values ($1, 'Somewhere', $2)")
             .bind(format!("OK{n}"))
@@ -386,7 +443,10 @@ async fn zone_names_that_are_not_places_are_refused(admin: PgPool) {
     let staff = c.staff("frank.desk.ldn");
     let desk = c.desk_pool(common::DESK_A, 1).await;
     let day: NaiveDate = "2031-03-03".parse().unwrap();
-    for (zone, words) in [("CET", "not a region name"), ("Europe/Atlantis", "zone data does not have")] {
+    for (zone, words) in [
+        ("CET", "not a region name"),
+        ("Europe/Atlantis", "zone data does not have"),
+    ] {
         sqlx::query("update branches set timezone = $2 where id = $1")
             .bind(ldn)
             .bind(zone)
@@ -400,7 +460,9 @@ async fn zone_names_that_are_not_places_are_refused(admin: PgPool) {
         .await
         .unwrap();
         let calls = [
-            sqlx::query("select ensure_facility_slots($1, $2, $2)").bind(ldn).bind(day),
+            sqlx::query("select ensure_facility_slots($1, $2, $2)")
+                .bind(ldn)
+                .bind(day),
             sqlx::query("select * from member_entitlements($1)").bind(member),
             sqlx::query("select book_benefit_slot($1, $2, gen_random_uuid(), $3)")
                 .bind(slot)

@@ -15,8 +15,8 @@ use crate::pin::hash_pin;
 mod activity;
 pub mod names;
 
-use names::PhoneStyle;
 pub use activity::{generate_activity, ActivitySpec, GeneratedActivity};
+use names::PhoneStyle;
 
 /// What to generate. The same options always produce the same club.
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@ struct Culture {
     family: &'static [&'static str],
 }
 
+#[rustfmt::skip]
 const CULTURES: &[Culture] = &[
     Culture {
         share: 30,
@@ -345,7 +346,8 @@ pub fn ascii_letters(s: &str, spelt_out: bool) -> String {
             'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'ā' | 'ą' => "a",
             'é' | 'è' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' | 'ẹ' => "e",
             'í' | 'ì' | 'î' | 'ï' | 'ī' | 'ı' | 'ị' => "i",
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'ō' | 'ọ' | 'ơ' | 'ố' | 'ồ' | 'ộ' | 'ớ' | 'ờ' | 'ợ' => "o",
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' | 'ō' | 'ọ' | 'ơ' | 'ố' | 'ồ' | 'ộ' | 'ớ' | 'ờ'
+            | 'ợ' => "o",
             'ú' | 'ù' | 'û' | 'ü' | 'ū' | 'ů' | 'ư' | 'ụ' | 'ứ' | 'ừ' => "u",
             'ý' | 'ÿ' | 'ỳ' => "y",
             'ç' | 'ć' | 'č' => "c",
@@ -393,7 +395,9 @@ pub enum PhoneStyle {
 /// the UK's "(0)"), in groups, with dots, dashes or nothing.
 pub fn phone_number(rng: &mut ChaCha8Rng, style: PhoneStyle) -> String {
     let d = |rng: &mut ChaCha8Rng, n: usize| -> String {
-        (0..n).map(|_| char::from(b'0' + rng.gen_range(0..10))).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + rng.gen_range(0..10)))
+            .collect()
     };
     match style {
         PhoneStyle::Uk => {
@@ -438,9 +442,18 @@ mod tests {
 
     #[test]
     fn plain_letters_keep_case_and_spell_out_what_they_must() {
-        assert_eq!(ascii_letters("José Müller-Ødegaard", false), "Jose Muller-Odegaard");
-        assert_eq!(ascii_letters("Müller Ødegaard Åse", true), "Mueller Oedegaard Aase");
-        assert_eq!(ascii_letters("Þór Guðrún Straße Łukasz Yılmaz", false), "Thor Gudrun Strasse Lukasz Yilmaz");
+        assert_eq!(
+            ascii_letters("José Müller-Ødegaard", false),
+            "Jose Muller-Odegaard"
+        );
+        assert_eq!(
+            ascii_letters("Müller Ødegaard Åse", true),
+            "Mueller Oedegaard Aase"
+        );
+        assert_eq!(
+            ascii_letters("Þór Guðrún Straße Łukasz Yılmaz", false),
+            "Thor Gudrun Strasse Lukasz Yilmaz"
+        );
     }
 
     #[test]
@@ -448,13 +461,25 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let people: Vec<(String, String)> = (0..200_000).map(|_| person(&mut rng)).collect();
         let smiths = people.iter().filter(|p| p.1 == "Smith").count();
-        let nguyens = people.iter().filter(|p| p.1 == "Nguyễn" || p.1 == "Nguyen").count();
+        let nguyens = people
+            .iter()
+            .filter(|p| p.1 == "Nguyễn" || p.1 == "Nguyen")
+            .count();
         assert!(smiths > 1_000, "Smiths: {smiths}");
         assert!(nguyens > 1_000, "Nguyens: {nguyens}");
-        let accented = people.iter().filter(|p| !p.0.is_ascii() || !p.1.is_ascii()).count();
-        assert!(accented > 30_000, "names with letters beyond ASCII: {accented}");
+        let accented = people
+            .iter()
+            .filter(|p| !p.0.is_ascii() || !p.1.is_ascii())
+            .count();
+        assert!(
+            accented > 30_000,
+            "names with letters beyond ASCII: {accented}"
+        );
         assert!(people.iter().any(|p| p.1.contains('\'')), "apostrophes");
-        assert!(people.iter().any(|p| p.1.contains(' ')), "particles and several words");
+        assert!(
+            people.iter().any(|p| p.1.contains(' ')),
+            "particles and several words"
+        );
         assert!(people.iter().any(|p| p.1 == "Mueller"), "spelt out");
     }
 }

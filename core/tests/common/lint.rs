@@ -39,7 +39,11 @@ pub async fn definer_failures(db: &PgPool) -> Vec<String> {
     .unwrap();
     let mut failures = Vec::new();
     let names: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-    for expected in ["ensure_facility_slots(", "book_class(", "caller_may_use_branch("] {
+    for expected in [
+        "ensure_facility_slots(",
+        "book_class(",
+        "caller_may_use_branch(",
+    ] {
         if !names.iter().any(|n| n.starts_with(expected)) {
             failures.push(format!("the lint must see {expected}...), saw {names:?}"));
         }
@@ -106,11 +110,26 @@ pub async fn definer_failures(db: &PgPool) -> Vec<String> {
 /// everyone else in its migration, as 20261201000600 does: Supabase's default privileges grant
 /// ALL to anon, authenticated and service_role on whatever a migration creates).
 const FUNCTION_GRANTS: &[(&str, &[&str])] = &[
-    ("ensure_facility_slots", &["authenticated", "branch_desk", "service_role"]),
-    ("book_class", &["authenticated", "branch_desk", "service_role"]),
-    ("book_benefit_slot", &["authenticated", "branch_desk", "service_role"]),
-    ("cancel_booking", &["authenticated", "branch_desk", "service_role"]),
-    ("member_entitlements", &["authenticated", "branch_desk", "service_role"]),
+    (
+        "ensure_facility_slots",
+        &["authenticated", "branch_desk", "service_role"],
+    ),
+    (
+        "book_class",
+        &["authenticated", "branch_desk", "service_role"],
+    ),
+    (
+        "book_benefit_slot",
+        &["authenticated", "branch_desk", "service_role"],
+    ),
+    (
+        "cancel_booking",
+        &["authenticated", "branch_desk", "service_role"],
+    ),
+    (
+        "member_entitlements",
+        &["authenticated", "branch_desk", "service_role"],
+    ),
     ("search_members", &["branch_desk", "service_role"]),
     ("set_booking_status", &["branch_desk", "service_role"]),
     ("record_pin_attempt", &["branch_desk", "service_role"]),
@@ -151,8 +170,16 @@ const FUNCTION_GRANTS: &[(&str, &[&str])] = &[
 /// `update(col,...)` for column grants. Anything else anyone holds fails the lint.
 fn table_grants(table: &str, role: &str) -> Vec<&'static str> {
     let member_reads = [
-        "branches", "membership_plans", "plan_entitlements", "members", "facilities",
-        "benefit_settings", "benefit_slots", "benefit_bookings", "classes", "class_bookings",
+        "branches",
+        "membership_plans",
+        "plan_entitlements",
+        "members",
+        "facilities",
+        "benefit_settings",
+        "benefit_slots",
+        "benefit_bookings",
+        "classes",
+        "class_bookings",
     ];
     match (role, table) {
         (_, "_sqlx_migrations") if role == "branch_desk" => vec!["select(success,version)"],
@@ -166,7 +193,13 @@ fn table_grants(table: &str, role: &str) -> Vec<&'static str> {
     }
 }
 
-const GRANTEES: [&str; 5] = ["public", "anon", "authenticated", "branch_desk", "service_role"];
+const GRANTEES: [&str; 5] = [
+    "public",
+    "anon",
+    "authenticated",
+    "branch_desk",
+    "service_role",
+];
 
 /// Every table and function of `public` grants exactly what is designed to PUBLIC, anon,
 /// authenticated, branch_desk and service_role; every table has row-level security on; no
@@ -245,7 +278,9 @@ pub async fn privilege_failures(db: &PgPool) -> Vec<String> {
             got.sort();
             let expected = table_grants(&table, role);
             if got != expected {
-                failures.push(format!("{table}: {role} holds {got:?}, designed {expected:?}"));
+                failures.push(format!(
+                    "{table}: {role} holds {got:?}, designed {expected:?}"
+                ));
             }
         }
     }

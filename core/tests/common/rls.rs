@@ -161,7 +161,9 @@ pub async fn matrix_failures(c: &Club) -> Vec<String> {
         let be = branch_expr(table);
         let all = admin_count(&c.admin, table, "true").await;
         if all == 0 {
-            failures.push(format!("{table} must have rows for the matrix to mean anything"));
+            failures.push(format!(
+                "{table} must have rows for the matrix to mean anything"
+            ));
         }
         let in_branch = |id: Uuid| format!("{be} = '{id}'");
         for (actor, conn) in actors.iter_mut() {
