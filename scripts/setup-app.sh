@@ -85,8 +85,8 @@ ensure_system_packages() {
 }
 
 ensure_rust() {
-  command -v cargo >/dev/null ||
-    die "cargo not found: install Rust (rustup, stable >= 1.93) first; Debian's cargo is too old for Tauri 2"
+  # The toolchain pinned in rust-toolchain.toml (Debian's cargo is too old for Tauri 2).
+  "$ROOT/scripts/setup-rust.sh"
 }
 
 ensure_tauri_driver() {

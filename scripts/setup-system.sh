@@ -14,7 +14,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-if ! command -v cargo >/dev/null; then
-  echo "cargo is missing: install Rust from https://rustup.rs (stable)" >&2
-  exit 1
-fi
+"$(dirname "$0")/setup-rust.sh"
