@@ -20,6 +20,11 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     NotAllowed(String),
+    /// Connecting: the server refused the desk role or its password (or the role may not log
+    /// in). Its own variant because trying the same password again cannot help: the desk asks
+    /// for the password instead of retrying. Crosses IPC as `not_allowed`.
+    #[error("The database refused this desk role or password.")]
+    LoginRefused,
     #[error("Full: {booked} of {capacity} booked")]
     Full { booked: i64, capacity: i64 },
     #[error("Already booked")]
@@ -73,7 +78,7 @@ impl Error {
         match self {
             Error::Invalid { .. } => "invalid",
             Error::NotFound(_) => "not_found",
-            Error::NotAllowed(_) => "not_allowed",
+            Error::NotAllowed(_) | Error::LoginRefused => "not_allowed",
             Error::Full { .. } => "full",
             Error::AlreadyBooked => "already_booked",
             Error::AllowanceUsed { .. } => "allowance_used",
@@ -254,9 +259,7 @@ impl From<sqlx::Error> for Error {
                 reason: "A value is not in the right format.".into(),
             }),
             // connecting: wrong password or a role that may not log in; no such database
-            "28P01" | "28000" => Some(Error::NotAllowed(
-                "The database refused this desk role or password.".into(),
-            )),
+            "28P01" | "28000" => Some(Error::LoginRefused),
             "3D000" => Some(Error::invalid(
                 "database",
                 "That database does not exist on the server.",

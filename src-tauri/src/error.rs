@@ -21,6 +21,11 @@ impl Error {
         )))
     }
 
+    /// The server refused the desk role or its password: ask for it, do not retry it.
+    pub fn is_login_refused(&self) -> bool {
+        matches!(self.0, branch_desk_core::Error::LoginRefused)
+    }
+
     pub fn body(&self) -> ErrorBody {
         self.0.body()
     }

@@ -33,19 +33,70 @@ pub enum Connection {
     Ready,
     /// Club settings exist but no keyring had the password: ask staff for it.
     NeedsPassword,
+    /// The club database refused the desk role or its password: ask staff again. Trying the
+    /// same password again would be refused again, so nothing retries it on its own.
+    PasswordRefused {
+        message: String,
+    },
     /// Cannot reach the database now; the UI retries.
     Unavailable {
         message: String,
     },
 }
 
-#[derive(Default)]
-struct Session {
-    config: Option<DeskConfig>,
-    desk: Option<Desk>,
+/// Where the desk stands. Each variant holds what that state has and nothing else: there is no
+/// desk without its database, no signed-in staff member without a desk, and no outage on a desk
+/// that is not open.
+enum Link {
+    /// Nothing open yet, or being opened.
+    Connecting,
+    NeedsPassword,
+    PasswordRefused {
+        message: String,
+    },
+    /// Nothing could be opened: the banner retries.
+    Unreachable {
+        message: String,
+    },
+    Open(Box<Open>),
+}
+
+/// An open desk on the demo or the club database.
+struct Open {
+    desk: Desk,
+    /// The embedded server, in demo mode.
     embedded: Option<EmbeddedDb>,
     staff: Option<StaffSession>,
-    connection: Option<Connection>,
+    /// Set while the open desk's database does not answer. The pool and the staff member stay,
+    /// so the desk is ready again as soon as the database answers.
+    outage: Option<String>,
+}
+
+impl Link {
+    fn connection(&self) -> Connection {
+        match self {
+            Link::Connecting => Connection::Connecting,
+            Link::NeedsPassword => Connection::NeedsPassword,
+            Link::PasswordRefused { message } => Connection::PasswordRefused {
+                message: message.clone(),
+            },
+            Link::Unreachable { message } => Connection::Unavailable {
+                message: message.clone(),
+            },
+            Link::Open(open) => match &open.outage {
+                Some(message) => Connection::Unavailable {
+                    message: message.clone(),
+                },
+                None => Connection::Ready,
+            },
+        }
+    }
+}
+
+struct Session {
+    /// The settings as last read or saved (Settings opens with the club ones filled in).
+    config: Option<DeskConfig>,
+    link: Link,
 }
 
 pub struct DeskState {
@@ -59,17 +110,15 @@ impl DeskState {
         DeskState {
             paths,
             secrets,
-            session: RwLock::new(Session::default()),
+            session: RwLock::new(Session {
+                config: None,
+                link: Link::Connecting,
+            }),
         }
     }
 
     pub async fn connection(&self) -> Connection {
-        self.session
-            .read()
-            .await
-            .connection
-            .clone()
-            .unwrap_or(Connection::Connecting)
+        self.session.read().await.link.connection()
     }
 
     pub async fn config(&self) -> Option<DeskConfig> {
@@ -78,7 +127,7 @@ impl DeskState {
 
     /// True while the embedded demo database is open.
     pub async fn is_demo(&self) -> bool {
-        self.session.read().await.embedded.is_some()
+        matches!(&self.session.read().await.link, Link::Open(open) if open.embedded.is_some())
     }
 
     /// No settings saved yet: the desk runs on the demo database and offers to connect.
@@ -87,27 +136,37 @@ impl DeskState {
     }
 
     pub async fn desk(&self) -> Result<Desk, Error> {
-        let s = self.session.read().await;
-        match (&s.desk, &s.connection) {
-            (Some(desk), _) => Ok(desk.clone()),
-            (None, Some(Connection::Unavailable { message })) => Err(Error::not_connected(message)),
-            (None, _) => Err(Error::not_connected(
+        match &self.session.read().await.link {
+            Link::Open(open) => Ok(open.desk.clone()),
+            Link::Unreachable { message } | Link::PasswordRefused { message } => {
+                Err(Error::not_connected(message))
+            }
+            Link::Connecting | Link::NeedsPassword => Err(Error::not_connected(
                 "The desk is not connected to a database yet.",
             )),
         }
     }
 
     pub async fn staff(&self) -> Result<StaffSession, Error> {
-        self.session
-            .read()
-            .await
-            .staff
-            .clone()
-            .ok_or_else(Error::not_signed_in)
+        match &self.session.read().await.link {
+            Link::Open(open) => open.staff.clone().ok_or_else(Error::not_signed_in),
+            _ => Err(Error::not_signed_in()),
+        }
     }
 
-    pub async fn set_staff(&self, staff: Option<StaffSession>) {
-        self.session.write().await.staff = staff;
+    /// Signs staff in on the open desk (or out). Signing in with no desk open is refused: the
+    /// desk it was checked on has closed in the meantime.
+    pub async fn set_staff(&self, staff: Option<StaffSession>) -> Result<(), Error> {
+        match (&mut self.session.write().await.link, staff) {
+            (Link::Open(open), staff) => open.staff = staff,
+            (_, None) => {}
+            (_, Some(_)) => {
+                return Err(Error::not_connected(
+                    "The desk's database closed while signing in. Sign in again.",
+                ))
+            }
+        }
+        Ok(())
     }
 
     /// At start and on retry: reads the settings and opens what they say.
@@ -124,7 +183,7 @@ impl DeskState {
                 Err(e) => self.fail(e).await,
             },
             Some(DeskConfig::Club(settings)) => match self.secrets.load(&settings.desk_role) {
-                None => self.set_connection(Connection::NeedsPassword).await,
+                None => self.set_link(Link::NeedsPassword).await,
                 Some(password) => match self.open_club(&settings, &password).await {
                     Ok(()) => self.connection().await,
                     Err(e) => self.fail(e).await,
@@ -138,11 +197,11 @@ impl DeskState {
     /// database answers (the pool makes fresh connections itself). A desk that never opened, or
     /// an embedded server that stopped, is opened again from the settings.
     pub async fn retry(&self) -> Connection {
-        let (desk, demo) = {
-            let s = self.session.read().await;
-            (s.desk.clone(), s.embedded.is_some())
+        let open = match &self.session.read().await.link {
+            Link::Open(open) => Some((open.desk.clone(), open.embedded.is_some())),
+            _ => None,
         };
-        let Some(desk) = desk else {
+        let Some((desk, demo)) = open else {
             return self.open_from_config().await;
         };
         let ping = tokio::time::timeout(
@@ -151,7 +210,12 @@ impl DeskState {
         )
         .await;
         match ping {
-            Ok(Ok(_)) => self.set_connection(Connection::Ready).await,
+            Ok(Ok(_)) => {
+                if let Link::Open(open) = &mut self.session.write().await.link {
+                    open.outage = None;
+                }
+                self.connection().await
+            }
             // No answer in time: the same as the pool timing out.
             Err(_) => {
                 self.fail(branch_desk_core::Error::from(sqlx::Error::PoolTimedOut).into())
@@ -172,32 +236,47 @@ impl DeskState {
     /// settings: on first run the desk stays "not set up" until staff choose.
     pub async fn open_demo(&self) -> Result<(), Error> {
         self.close().await;
-        self.set_connection(Connection::Connecting).await;
-        let db = EmbeddedDb::open(&self.paths.demo_data_dir).await?;
+        self.set_link(Link::Connecting).await;
         let opened = async {
-            let admin = db.admin_pool().await?;
-            demo::prepare(&admin).await?;
-            admin.close().await;
-            let pool = db.desk_pool(DEMO_DESK_ROLE).await?;
-            open_desk(pool, None).await
+            let db = EmbeddedDb::open(&self.paths.demo_data_dir).await?;
+            let desk = async {
+                let admin = db.admin_pool().await?;
+                demo::prepare(&admin).await?;
+                admin.close().await;
+                let pool = db.desk_pool(DEMO_DESK_ROLE).await?;
+                open_desk(pool, None).await
+            }
+            .await;
+            match desk {
+                Ok(desk) => Ok((db, desk)),
+                // A server left running with a pool open would block the app when dropped (see
+                // `EmbeddedDb`): stop it cleanly before reporting why the demo did not open.
+                Err(e) => {
+                    if let Err(stop) = db.shutdown().await {
+                        tracing::warn!(error = %stop, "the embedded database did not stop cleanly");
+                    }
+                    Err(e)
+                }
+            }
         }
         .await;
-        // A server left running with a pool open would block the app when dropped (see
-        // `EmbeddedDb`): stop it cleanly before reporting why the demo did not open.
-        let desk = match opened {
-            Ok(desk) => desk,
-            Err(e) => {
-                if let Err(stop) = db.shutdown().await {
-                    tracing::warn!(error = %stop, "the embedded database did not stop cleanly");
-                }
-                return Err(e.into());
+        match opened {
+            Ok((db, desk)) => {
+                self.set_link(Link::Open(Box::new(Open {
+                    desk,
+                    embedded: Some(db),
+                    staff: None,
+                    outage: None,
+                })))
+                .await;
+                Ok(())
             }
-        };
-        let mut s = self.session.write().await;
-        s.desk = Some(desk);
-        s.embedded = Some(db);
-        s.connection = Some(Connection::Ready);
-        Ok(())
+            Err(e) => {
+                let e = Error::from(e);
+                self.fail_ref(&e).await;
+                Err(e)
+            }
+        }
     }
 
     /// Connects to the club database as the desk role. The desk that was open stays open until
@@ -206,9 +285,13 @@ impl DeskState {
         let desk = connect_club(settings, password).await?;
         self.close().await;
         let mut s = self.session.write().await;
-        s.desk = Some(desk);
         s.config = Some(DeskConfig::Club(settings.clone()));
-        s.connection = Some(Connection::Ready);
+        s.link = Link::Open(Box::new(Open {
+            desk,
+            embedded: None,
+            staff: None,
+            outage: None,
+        }));
         Ok(())
     }
 
@@ -224,31 +307,45 @@ impl DeskState {
 
     /// Closes the pool, stops the embedded server and signs staff out.
     pub async fn close(&self) {
-        let (desk, embedded) = {
-            let mut s = self.session.write().await;
-            s.staff = None;
-            (s.desk.take(), s.embedded.take())
+        let link = std::mem::replace(&mut self.session.write().await.link, Link::Connecting);
+        let Link::Open(open) = link else {
+            // Nothing was open: keep saying why (a refused password stays refused).
+            self.session.write().await.link = link;
+            return;
         };
-        if let Some(desk) = desk {
-            desk.pool.close().await;
-        }
-        if let Some(db) = embedded {
+        open.desk.pool.close().await;
+        if let Some(db) = open.embedded {
             if let Err(e) = db.shutdown().await {
                 tracing::warn!(error = %e, "embedded database did not stop cleanly");
             }
         }
     }
 
-    async fn set_connection(&self, c: Connection) -> Connection {
-        self.session.write().await.connection = Some(c.clone());
-        c
+    async fn set_link(&self, link: Link) -> Connection {
+        let mut s = self.session.write().await;
+        s.link = link;
+        s.link.connection()
     }
 
-    /// The database could not be reached: the desk shows the banner and keeps retrying.
+    /// The database could not be opened or stopped answering. A refused password is asked for
+    /// again (closing the desk); anything else shows the banner, which keeps retrying, and an
+    /// open desk keeps its pool and its staff member meanwhile.
     pub async fn fail(&self, e: Error) -> Connection {
+        self.fail_ref(&e).await
+    }
+
+    async fn fail_ref(&self, e: &Error) -> Connection {
         tracing::warn!(error = ?e, "the desk could not open its database");
         let message = e.body().message;
-        self.set_connection(Connection::Unavailable { message })
-            .await
+        if e.is_login_refused() {
+            self.close().await;
+            return self.set_link(Link::PasswordRefused { message }).await;
+        }
+        let mut s = self.session.write().await;
+        match &mut s.link {
+            Link::Open(open) => open.outage = Some(message),
+            link => *link = Link::Unreachable { message },
+        }
+        s.link.connection()
     }
 }

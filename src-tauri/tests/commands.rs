@@ -243,6 +243,43 @@ async fn every_command_on_a_club_database(admin: PgPool) {
     let info = app::info(&s2).await;
     assert_eq!(info.connection, Connection::Ready);
     assert!(info.staff.is_none(), "a new start needs a new sign-in");
+
+    // A kept password the database refuses (changed on the server): the desk asks for it again,
+    // it is not an outage that the banner would retry every few seconds. The test cluster trusts
+    // loopback, so the refusal is made with NOLOGIN (SQLSTATE 28000, the same path as 28P01).
+    let s3 = state(dir.path());
+    s3.secrets.store("test_shell_desk_ldn", "not-the-password");
+    let set_login = |login: &'static str| {
+        let admin = admin.clone();
+        async move {
+            sqlx::query(&format!("alter role test_shell_desk_ldn {login}"))
+                .execute(&admin)
+                .await
+                .unwrap();
+        }
+    };
+    set_login("nologin").await;
+    let refused = s3.open_from_config().await;
+    assert!(
+        matches!(&refused, Connection::PasswordRefused { message } if message.contains("refused")),
+        "a refused password is its own state: {refused:?}"
+    );
+    assert_eq!(code(s3.desk().await.unwrap_err()), "unavailable");
+    assert_eq!(
+        code(setup::provide(&s3, "still-wrong").await.unwrap_err()),
+        "not_allowed",
+        "a wrong password typed in is refused in words"
+    );
+    assert!(matches!(
+        s3.connection().await,
+        Connection::PasswordRefused { .. }
+    ));
+    set_login("login").await;
+    setup::provide(&s3, "pw")
+        .await
+        .expect("the right password opens the saved connection");
+    assert_eq!(app::info(&s3).await.connection, Connection::Ready);
+    s3.close().await;
     settings.port = 1;
     assert_eq!(
         code(setup::test(&settings, "pw").await.unwrap_err()),

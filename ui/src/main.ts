@@ -124,6 +124,7 @@ function draw(): void {
       renderPassword(main, {
         api,
         deskRole: info?.desk_role ?? null,
+        refused: info?.connection.state === "password_refused" ? info.connection.message : null,
         onDone: (fresh) => {
           info = fresh;
           draw();

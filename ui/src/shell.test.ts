@@ -55,6 +55,7 @@ describe("stageFor", () => {
   it("follows the connection state and the signed-in staff", () => {
     expect(stageFor(null)).toBe("connecting");
     expect(stageFor(appInfo({ connection: { state: "needs_password" } }))).toBe("password");
+    expect(stageFor(appInfo({ connection: { state: "password_refused", message: "refused" } }))).toBe("password");
     expect(stageFor(appInfo({ connection: { state: "connecting" } }))).toBe("connecting");
     expect(stageFor(appInfo())).toBe("sign-in");
     expect(stageFor(appInfo({ staff: manager }))).toBe("desk");
@@ -66,6 +67,7 @@ describe("connection banner", () => {
   it("has text only while unavailable", () => {
     expect(bannerText({ state: "ready" })).toBeNull();
     expect(bannerText(null)).toBeNull();
+    expect(bannerText({ state: "password_refused", message: "The database refused this desk role or password." })).toBeNull();
     expect(bannerText({ state: "unavailable", message: "The club database cannot be reached." })).toBe("The club database cannot be reached.");
   });
 

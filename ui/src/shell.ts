@@ -18,6 +18,7 @@ export function stageFor(info: AppInfo | null): Stage {
   if (!info) return "connecting";
   switch (info.connection.state) {
     case "needs_password":
+    case "password_refused":
       return "password";
     case "connecting":
       return "connecting";

@@ -9,7 +9,7 @@ use crate::Error;
 pub async fn sign_in_as(state: &DeskState, email: &str, pin: &str) -> Result<StaffSession, Error> {
     let desk = state.desk().await?;
     let staff = core_sign_in(&desk.pool, email, pin).await?;
-    state.set_staff(Some(staff.clone())).await;
+    state.set_staff(Some(staff.clone())).await?;
     Ok(staff)
 }
 
@@ -24,8 +24,7 @@ pub async fn sign_in(
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, DeskState>) -> Result<(), Error> {
-    state.set_staff(None).await;
-    Ok(())
+    state.set_staff(None).await
 }
 
 /// Staff who may sign in at this desk, for the quick switch.

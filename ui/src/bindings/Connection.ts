@@ -3,4 +3,4 @@
 /**
  * The desk's connection, as the UI shows it.
  */
-export type Connection = { "state": "connecting" } | { "state": "ready" } | { "state": "needs_password" } | { "state": "unavailable", message: string, };
+export type Connection = { "state": "connecting" } | { "state": "ready" } | { "state": "needs_password" } | { "state": "password_refused", message: string, } | { "state": "unavailable", message: string, };

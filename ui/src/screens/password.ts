@@ -1,10 +1,13 @@
-// Asked at start when the desk's password is not in a keyring (kept in memory only).
+// Asked at start when the desk's password is not in a keyring (kept in memory only), and when
+// the club database refused the one the desk kept (changed on the server).
 import { errorText, type Api, type AppInfo } from "../api";
 import { h } from "../dom";
 
 export interface PasswordOptions {
   api: Pick<Api, "providePassword">;
   deskRole: string | null;
+  /** Why the kept password did not work (the database refused it); null when none was kept. */
+  refused?: string | null;
   onDone: (info: AppInfo) => void;
   onChangeSettings: () => void;
 }
@@ -12,6 +15,10 @@ export interface PasswordOptions {
 export function renderPassword(main: HTMLElement, options: PasswordOptions): HTMLFormElement {
   const input = h("input", { id: "desk-password", type: "password", autocomplete: "current-password" });
   const status = h("p", { class: "form-status", role: "status", "data-testid": "password-status" });
+  if (options.refused) {
+    status.textContent = `${options.refused} Enter the desk role's current password.`;
+    status.classList.add("is-error");
+  }
   const submit = h("button", { type: "submit", class: "primary" }, "Connect");
   const change = h("button", { type: "button", class: "link-button" }, "Change connection settings");
   change.addEventListener("click", options.onChangeSettings);
@@ -22,7 +29,9 @@ export function renderPassword(main: HTMLElement, options: PasswordOptions): HTM
     h(
       "p",
       { class: "muted" },
-      `This desk keeps its password in memory only. Enter the password of the desk role${options.deskRole ? ` ${options.deskRole}` : ""}.`,
+      options.refused
+        ? `The club database refused the password this desk kept for the desk role${options.deskRole ? ` ${options.deskRole}` : ""}.`
+        : `This desk keeps its password in memory only. Enter the password of the desk role${options.deskRole ? ` ${options.deskRole}` : ""}.`,
     ),
     h("label", { for: "desk-password" }, "Password"),
     input,
