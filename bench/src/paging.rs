@@ -1,12 +1,14 @@
 //! Pair 4: the All Bookings list at 1,000,000 bookings. The first page and deep keyset pages
 //! (the core's `list_bookings` with a cursor) with the common filters, versus OFFSET paging of
-//! the same list at the same depths. Each deep keyset page is checked against the OFFSET page
+//! the same list at the same depths (the core's select, `push_bookings_select`, without its
+//! keyset). Each deep keyset page is checked against the OFFSET page
 //! (same bookings, same order), and a long cursor walk must visit bookings once, in order.
 
 use std::collections::HashSet;
 
 use branch_desk_core::bookings::{
-    list_bookings, BookingFilter, BookingKind, BookingRow, Cursor, PageRequest, Sort,
+    list_bookings, push_bookings_select, BookingFilter, BookingKind, BookingRow, Cursor,
+    PageRequest, Sort,
 };
 use chrono::{Duration, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
@@ -15,68 +17,6 @@ use crate::report::{ratio, sample, Measure};
 use crate::{Ctx, DESK_HQ, DESK_LDN, R};
 
 const PAGE: i64 = 50;
-
-fn side(q: &mut QueryBuilder<'_, Postgres>, kind: BookingKind, f: &BookingFilter) {
-    match kind {
-        BookingKind::Class => q.push(
-            "select 'class'::text as kind, b.id, b.branch_id, b.starts_at, b.status, b.member_id,
-                    m.member_number, m.full_name as member_name, c.title as item_name, c.id as item_id,
-                    b.booked_by_staff_id, s.full_name as booked_by_name, b.capacity_override,
-                    b.allowance_override, b.override_reason, b.created_at
-             from class_bookings b
-             join classes c on c.id = b.class_id
-             join members m on m.id = b.member_id
-             left join staff s on s.id = b.booked_by_staff_id
-             where true",
-        ),
-        BookingKind::Recovery => q.push(
-            "select 'recovery'::text as kind, b.id, b.branch_id, b.starts_at, b.status, b.member_id,
-                    m.member_number, m.full_name as member_name, fa.name as item_name, fa.id as item_id,
-                    b.booked_by_staff_id, s.full_name as booked_by_name, b.capacity_override,
-                    b.allowance_override, b.override_reason, b.created_at
-             from benefit_bookings b
-             join benefit_slots sl on sl.id = b.slot_id
-             join facilities fa on fa.id = sl.facility_id
-             join members m on m.id = b.member_id
-             left join staff s on s.id = b.booked_by_staff_id
-             where true",
-        ),
-    };
-    if let Some(v) = f.from {
-        q.push(" and b.starts_at >= ").push_bind(v);
-    }
-    if let Some(v) = f.to {
-        q.push(" and b.starts_at < ").push_bind(v);
-    }
-    if !f.statuses.is_empty() {
-        q.push(" and b.status = any(")
-            .push_bind(f.statuses.clone())
-            .push(")");
-    }
-    if let (BookingKind::Recovery, Some(v)) = (kind, f.facility_id) {
-        q.push(" and sl.facility_id = ").push_bind(v);
-    }
-    if let Some(v) = f.booked_by_staff_id {
-        q.push(" and b.booked_by_staff_id = ").push_bind(v);
-    }
-}
-
-fn kinds(f: &BookingFilter) -> Vec<BookingKind> {
-    match (f.kind, f.facility_id) {
-        (Some(k), _) => vec![k],
-        (None, Some(_)) => vec![BookingKind::Recovery],
-        _ => vec![BookingKind::Class, BookingKind::Recovery],
-    }
-}
-
-fn union(q: &mut QueryBuilder<'_, Postgres>, f: &BookingFilter) {
-    for (i, k) in kinds(f).into_iter().enumerate() {
-        if i > 0 {
-            q.push(" union all ");
-        }
-        side(q, k, f);
-    }
-}
 
 /// The same list paged the naive way: ORDER BY ... OFFSET n LIMIT 50.
 async fn offset_page(
@@ -92,7 +32,7 @@ async fn offset_page(
         "desc"
     };
     let mut q = QueryBuilder::<Postgres>::new("select * from (");
-    union(&mut q, f);
+    push_bookings_select(&mut q, f, None);
     q.push(format_args!(
         ") x order by starts_at {dir}, id {dir} offset "
     ))
@@ -104,7 +44,7 @@ async fn offset_page(
 
 async fn count(pool: &PgPool, f: &BookingFilter) -> R<i64> {
     let mut q = QueryBuilder::<Postgres>::new("select count(*) from (");
-    union(&mut q, f);
+    push_bookings_select(&mut q, f, None);
     q.push(") x");
     Ok(q.build_query_scalar().fetch_one(pool).await?)
 }

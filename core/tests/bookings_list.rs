@@ -306,7 +306,39 @@ async fn filters_match_the_rows(admin: PgPool) {
                 sort: Sort::StartsAsc,
             },
         ),
-    ] {
+    ]
+    .into_iter()
+    .chain(
+        // A facility or class that cannot go with the kind (or with each other) is refused, not
+        // dropped from the filter.
+        [
+            BookingFilter {
+                kind: Some(BookingKind::Class),
+                facility_id: Some(facility),
+                ..Default::default()
+            },
+            BookingFilter {
+                kind: Some(BookingKind::Recovery),
+                class_id: Some(some.item_id),
+                ..Default::default()
+            },
+            BookingFilter {
+                facility_id: Some(facility),
+                class_id: Some(some.item_id),
+                ..Default::default()
+            },
+        ]
+        .map(|f| {
+            (
+                f,
+                PageRequest {
+                    after: None,
+                    limit: 10,
+                    sort: Sort::StartsAsc,
+                },
+            )
+        }),
+    ) {
         assert!(
             matches!(
                 list_bookings(&manager, &bad.0, &bad.1).await,
