@@ -1,5 +1,5 @@
 //! Bookings of classes and recovery slots: booking (with override and waitlist), cancel and
-//! check-in / no-show here; the All Bookings list in [`list`] and its CSV export in [`export`].
+//! check-in / no-show here; the All Bookings list in `list.rs` and its CSV export in `export.rs`.
 //! Every rule is enforced by the database functions in `migrations/`; this is their typed API.
 
 mod export;
