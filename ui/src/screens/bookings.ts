@@ -10,7 +10,7 @@ import type { Facility } from "../bindings/Facility";
 import type { Sort } from "../bindings/Sort";
 import { h } from "../dom";
 import { addDays, counted, dateTime, dateTimeAt, startOfDayIn, statusLabel, todayIn } from "../format";
-import { hitName, renderMemberSearch } from "./members";
+import { hitName, renderMemberSearch } from "../widgets/member-search";
 
 export const PAGE_SIZE = 50;
 export const STATUSES = ["booked", "waitlisted", "attended", "no_show", "cancelled"];

@@ -8,7 +8,8 @@ import type { Schedule } from "../bindings/Schedule";
 import type { StaffSession } from "../bindings/StaffSession";
 import { h } from "../dom";
 import { counted, dateTime, dayLabel, hhmm, placesLeft, todayIn } from "../format";
-import { hitName, renderMemberSearch } from "./members";
+import { openDrawer } from "../widgets/drawer";
+import { hitName, renderMemberSearch } from "../widgets/member-search";
 
 /** One bookable thing in the list: a recovery slot or a class. */
 export interface Choice {
@@ -91,6 +92,30 @@ export class ConfirmKeys {
   }
 }
 
+/** The day's classes that have not started yet, as choices. */
+export function classChoices(classes: Class[], timeZone: string | undefined, now: number): Choice[] {
+  return classes
+    .filter((c) => Date.parse(c.starts_at) > now)
+    .map((c) => ({ kind: "class", id: c.id, label: `${c.title} · ${dateTime(c.starts_at, timeZone)}${c.instructor ? ` · ${c.instructor}` : ""}`, booked: c.booked_count, capacity: c.capacity, waitlist: c.waitlist_count }));
+}
+
+/** Draws the choices as radio buttons, `keep` checked if offered; `onPick` on a change. */
+function drawChoices(list: HTMLElement, choices: Choice[], keep: string | undefined, onPick: (c: Choice) => void): void {
+  list.replaceChildren(
+    ...choices.map((c, i) => {
+      const input = h("input", { type: "radio", name: "drawer-choice", id: `drawer-choice-${i}`, value: c.id, "data-full": choiceFull(c) ? "true" : "false", checked: c.id === keep });
+      input.addEventListener("change", () => onPick(c));
+      return h(
+        "label",
+        { class: `choice${choiceFull(c) ? " full" : ""}`, for: input.id, "data-testid": "drawer-choice" },
+        input,
+        h("span", { class: "choice-label" }, c.label),
+        h("span", { class: "choice-places" }, availability(c)),
+      );
+    }),
+  );
+}
+
 export interface ConciergeOptions {
   api: Pick<Api, "searchMembers" | "weekSchedule" | "upcomingClasses" | "createBooking">;
   staff: StaffSession;
@@ -114,7 +139,6 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
   let choices: Choice[] = [];
   let asked = 0;
 
-  const previouslyFocused = document.activeElement as HTMLElement | null;
   const memberLine = h("p", { class: "chosen", "data-testid": "drawer-member" });
   const memberSearch = renderMemberSearch({
     api: options.api,
@@ -153,7 +177,6 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
   const waitlistField = h("div", { class: "check hidden" }, waitlist, h("label", { for: "drawer-waitlist" }, "Join waitlist (the class is full)"));
   const confirm = h("button", { type: "submit", class: "primary", "data-testid": "drawer-confirm" }, "Confirm booking");
   const result = h("p", { class: "form-status", role: "alert", "data-testid": "drawer-result" });
-  const closeButton = h("button", { type: "button", class: "link-button drawer-close", "aria-label": "Close the drawer (Esc)" }, "Close ✕");
 
   const sync = () => {
     reasonField.classList.toggle("hidden", !(state.overrideCapacity || state.overrideAllowance));
@@ -172,32 +195,16 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     list.replaceChildren();
     try {
       const day = date.value || today;
-      if (kind === "recovery") {
-        choices = slotChoices(await options.api.weekSchedule(day), day, Date.now());
-      } else {
-        const classes: Class[] = await options.api.upcomingClasses(day, 1);
-        choices = classes
-          .filter((c) => Date.parse(c.starts_at) > Date.now())
-          .map((c) => ({ kind: "class", id: c.id, label: `${c.title} · ${dateTime(c.starts_at, options.timeZone)}${c.instructor ? ` · ${c.instructor}` : ""}`, booked: c.booked_count, capacity: c.capacity, waitlist: c.waitlist_count }));
-      }
+      choices =
+        kind === "recovery"
+          ? slotChoices(await options.api.weekSchedule(day), day, Date.now())
+          : classChoices(await options.api.upcomingClasses(day, 1), options.timeZone, Date.now());
       if (ticket !== asked) return;
       listStatus.textContent = choices.length ? "" : `Nothing to book on ${dayLabel(day)}.`;
-      list.replaceChildren(
-        ...choices.map((c, i) => {
-          const input = h("input", { type: "radio", name: "drawer-choice", id: `drawer-choice-${i}`, value: c.id, "data-full": choiceFull(c) ? "true" : "false", checked: c.id === keep });
-          input.addEventListener("change", () => {
-            state.choice = c;
-            sync();
-          });
-          return h(
-            "label",
-            { class: `choice${choiceFull(c) ? " full" : ""}`, for: input.id, "data-testid": "drawer-choice" },
-            input,
-            h("span", { class: "choice-label" }, c.label),
-            h("span", { class: "choice-places" }, availability(c)),
-          );
-        }),
-      );
+      drawChoices(list, choices, keep, (c) => {
+        state.choice = c;
+        sync();
+      });
       state.choice = choices.find((c) => c.id === keep) ?? null;
       sync();
     } catch (e) {
@@ -302,42 +309,15 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     }
   });
 
-  const root = h(
-    "aside",
-    { class: "drawer", role: "dialog", "aria-modal": "true", "aria-labelledby": "drawer-heading", "data-testid": "concierge" },
-    h("div", { class: "drawer-head" }, h("h2", { id: "drawer-heading" }, "New booking"), closeButton),
-    form,
-  );
-  const backdrop = h("div", { class: "backdrop" });
-  // The page behind the drawer takes no focus or clicks while it is open (Tab stays in the drawer).
-  const behind = [...host.children].filter((el) => !el.hasAttribute("inert"));
-  const close = () => {
-    backdrop.remove();
-    root.remove();
-    for (const el of behind) el.removeAttribute("inert");
-    // Back where staff were, if it is still there (onClose may choose a place otherwise).
-    if (previouslyFocused?.isConnected) previouslyFocused.focus?.();
-    options.onClose();
-  };
-  closeButton.addEventListener("click", close);
   // A stray click beside the drawer closes it only while nothing has been entered in it.
   const memberAtOpen = state.member?.id;
   const untouched = () =>
     state.member?.id === memberAtOpen && !state.choice && !memberSearch.input.value.trim() && !reason.value.trim() &&
     !override.checked && !overrideAllowance.checked && kind === "recovery" && date.value === today;
-  backdrop.addEventListener("click", () => untouched() && close());
-  root.addEventListener("keydown", (e) => {
-    if (e.key === "Escape") {
-      e.preventDefault();
-      e.stopPropagation();
-      close();
-    }
-  });
-  for (const el of behind) el.setAttribute("inert", "");
-  host.append(backdrop, root);
+  const drawer = openDrawer(host, { title: "New booking", testId: "concierge", body: form, closesOnBackdrop: untouched, onClose: options.onClose });
   drawMember();
   void loadChoices();
   if (state.member) kindInputs.recovery.focus();
   else memberSearch.input.focus();
-  return { root, close };
+  return drawer;
 }

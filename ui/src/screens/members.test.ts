@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { entitlementText, renderMemberSearch, renderMembers, shouldSearch } from "./members";
+import { entitlementText, renderMembers } from "./members";
+import { renderMemberSearch, shouldSearch } from "../widgets/member-search";
 import type { MemberPanel } from "../bindings/MemberPanel";
 import type { MemberHit } from "../bindings/MemberHit";
 
