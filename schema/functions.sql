@@ -374,7 +374,8 @@ begin
   end if;
   select * into v_actor from public.resolve_booking_actor(v_branch, v_member, p_staff_id);
 
-  if v_status not in ('booked', 'waitlisted') then
+  if not exists (select 1 from public.booking_status_changes c
+                 where c.from_status = v_status and c.to_status = 'cancelled') then
     raise exception 'This booking is % and cannot be cancelled.', replace(v_status, '_', '-') using errcode = 'BD001';
   end if;
   if not v_actor.is_staff then
@@ -461,8 +462,9 @@ begin
   if p_override_capacity is null or p_override_allowance is null or p_join_waitlist is null then
     raise exception 'Override and waitlist choices are true or false, never NULL.' using errcode = 'BD001';
   end if;
-  if length(public.trim_space(p_reason)) > 500 then
-    raise exception 'The override reason is too long: use at most 500 characters.' using errcode = 'BD001';
+  if length(public.trim_space(p_reason)) > public.override_reason_max_length() then
+    raise exception 'The override reason is too long: use at most % characters.', public.override_reason_max_length()
+      using errcode = 'BD001';
   end if;
 end
 $function$;
@@ -515,7 +517,7 @@ begin
   if not p_can_override then
     raise exception 'Overriding the % needs a manager or the override permission.', p_what using errcode = 'BD003';
   end if;
-  if coalesce(public.visible_length(p_reason), 0) < 3 then
+  if coalesce(public.visible_length(p_reason), 0) < public.override_reason_min_length() then
     raise exception 'Give a reason for overriding the %.', p_what using errcode = 'BD001';
   end if;
 end
@@ -1040,6 +1042,22 @@ begin
 end
 $function$;
 
+-- override_reason_max_length()
+CREATE OR REPLACE FUNCTION public.override_reason_max_length()
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+RETURN 500;
+
+-- override_reason_min_length()
+CREATE OR REPLACE FUNCTION public.override_reason_min_length()
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+RETURN 3;
+
 -- record_pin_attempt(uuid,boolean)
 CREATE OR REPLACE FUNCTION public.record_pin_attempt(p_staff_id uuid, p_success boolean)
  RETURNS TABLE(failed_pin_attempts integer, locked_until timestamp with time zone)
@@ -1439,11 +1457,13 @@ declare
   v_status text;
   v_starts timestamptz;
   v_actor record;
+  v_once_started boolean;
 begin
   perform public.check_read_committed('Check-ins and no-shows are recorded');
   perform public.check_fresh_transaction('Check-ins and no-shows are recorded');
   if p_kind is null or p_kind not in ('class', 'recovery') or p_booking_id is null
-     or p_status is null or p_status not in ('attended', 'no_show') then
+     or p_status is null or p_status = 'cancelled'
+     or not exists (select 1 from public.booking_status_changes c where c.to_status = p_status) then
     raise exception 'Say which booking (kind class or recovery, and its id) and the new status: attended or no_show.'
       using errcode = 'BD001';
   end if;
@@ -1461,12 +1481,13 @@ begin
   if not v_actor.is_staff then
     raise exception 'Only staff at a desk can check members in or mark no-shows.' using errcode = 'BD003';
   end if;
-  if not ((v_status = 'booked' and p_status in ('attended', 'no_show'))
-          or (v_status = 'no_show' and p_status = 'attended')) then
+  select c.once_started into v_once_started from public.booking_status_changes c
+  where c.from_status = v_status and c.to_status = p_status;
+  if not found then
     raise exception 'A booking that is % cannot become %.', replace(v_status, '_', '-'), replace(p_status, '_', '-')
       using errcode = 'BD001';
   end if;
-  if p_status = 'no_show' and now() < v_starts then
+  if v_once_started and now() < v_starts then
     raise exception 'A booking can be marked as a no-show only once it has started.' using errcode = 'BD001';
   end if;
   if p_kind = 'class' then

@@ -31,6 +31,14 @@ create policy benefit_slots_member_select on public.benefit_slots as permissive 
    FROM facilities f
   WHERE ((f.id = benefit_slots.facility_id) AND f.is_active AND (NOT f.under_maintenance)))));
 
+-- booking_status_changes
+create policy booking_status_changes_read on public.booking_status_changes as permissive for select to authenticated, branch_desk
+  using (true);
+
+-- booking_statuses
+create policy booking_statuses_read on public.booking_statuses as permissive for select to authenticated, branch_desk
+  using (true);
+
 -- branches
 create policy branches_desk_select on public.branches as permissive for select to branch_desk
   using ((EXISTS ( SELECT 1

@@ -113,6 +113,31 @@ grant select on public.benefit_slots to authenticated;
 grant select on public.benefit_slots to branch_desk;
 grant delete, insert, select, update on public.benefit_slots to service_role;
 
+create table public.booking_status_changes (
+  from_status text not null,
+  to_status text not null,
+  once_started boolean default false not null,
+  constraint booking_status_changes_from_status_fkey FOREIGN KEY (from_status) REFERENCES booking_statuses(status),
+  constraint booking_status_changes_to_status_fkey FOREIGN KEY (to_status) REFERENCES booking_statuses(status),
+  constraint booking_status_changes_pkey PRIMARY KEY (from_status, to_status)
+);
+alter table public.booking_status_changes enable row level security;
+grant select on public.booking_status_changes to authenticated;
+grant select on public.booking_status_changes to branch_desk;
+grant delete, insert, select, update on public.booking_status_changes to service_role;
+
+create table public.booking_statuses (
+  status text not null,
+  position smallint not null,
+  classes_only boolean default false not null,
+  constraint booking_statuses_pkey PRIMARY KEY (status),
+  constraint booking_statuses_position_key UNIQUE ("position")
+);
+alter table public.booking_statuses enable row level security;
+grant select on public.booking_statuses to authenticated;
+grant select on public.booking_statuses to branch_desk;
+grant delete, insert, select, update on public.booking_statuses to service_role;
+
 create table public.branches (
   id uuid default gen_random_uuid() not null,
   code text not null,
@@ -366,6 +391,8 @@ grant execute on function member_entitlements(uuid,timestamp with time zone) to 
 grant execute on function member_number_digits(text) to service_role;
 grant execute on function member_number_key(text) to service_role;
 grant execute on function name_keys(text,text) to service_role;
+grant execute on function override_reason_max_length() to authenticated, branch_desk, service_role;
+grant execute on function override_reason_min_length() to authenticated, branch_desk, service_role;
 grant execute on function record_pin_attempt(uuid,boolean) to branch_desk, service_role;
 grant execute on function search_members(text,integer) to branch_desk, service_role;
 grant execute on function set_booking_status(text,uuid,text,uuid) to branch_desk, service_role;

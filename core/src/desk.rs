@@ -177,6 +177,8 @@ pub struct Desk {
     pub branches: Vec<Branch>,
     /// The newest migration applied to this database, read when the desk opened.
     pub schema_version: Option<i64>,
+    /// Statuses, status changes and limits, as the database holds them.
+    pub rules: crate::rules::BookingRules,
 }
 
 /// Verifies the session is a proper desk role and picks its branch (`preferred` for a desk
@@ -200,12 +202,14 @@ pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
             ))
         })?;
     let schema_version = crate::db::schema_version(&pool).await?;
+    let rules = crate::rules::booking_rules(&pool).await?;
     Ok(Desk {
         pool,
         identity,
         branch,
         branches,
         schema_version,
+        rules,
     })
 }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod generator;
 pub mod members;
 pub mod pin;
+pub mod rules;
 pub mod slots;
 pub mod staff;
 

@@ -195,7 +195,8 @@ async fn internal_functions_refuse_every_caller(admin: PgPool) {
            and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
            and p.proname <> all (array['ensure_facility_slots', 'book_class', 'book_benefit_slot',
                'cancel_booking', 'set_booking_status', 'member_entitlements', 'record_pin_attempt',
-               'search_members', 'desk_branch_ids', 'name_words', 'name_word_keys', 'is_iana_time_zone'])
+               'search_members', 'desk_branch_ids', 'name_words', 'name_word_keys', 'is_iana_time_zone',
+               'override_reason_min_length', 'override_reason_max_length'])
          order by 1",
     )
     .fetch_all(&c.admin)

@@ -55,6 +55,13 @@ async fn every_command_on_a_club_database(admin: PgPool) {
     assert_eq!(serde_json::to_value(&saved.info).unwrap()["mode"], "club");
     assert_eq!(saved.info.connection, Connection::Ready);
     assert_eq!(saved.info.branch.as_ref().unwrap().code, "LDN");
+    let rules = saved
+        .info
+        .rules
+        .as_ref()
+        .expect("the open desk sends the booking rules");
+    assert_eq!(rules.override_reason_max, 500);
+    assert_eq!(rules.statuses.len(), 5);
     assert!(
         saved.info.demo_staff.is_empty(),
         "PINs are shown only on the demo database"

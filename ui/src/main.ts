@@ -159,13 +159,20 @@ function draw(): void {
       note = undefined;
       return;
     case "desk": {
+      // An open desk always sends the database's booking rules; the screens offer only those.
+      const rules = info?.rules;
+      if (!rules) {
+        main.replaceChildren(h("section", { class: "card", role: "status" }, h("h2", {}, "Opening the database…")));
+        setTimeout(() => void refreshInfo(), 1_000);
+        return;
+      }
       const branchZones = Object.fromEntries((info?.branches ?? []).map((b) => [b.id, b.timezone]));
       if (view === "members") {
         screen = members = renderMembers(main, { api: withNotice(api), timeZone: tz, branchZones, onBook: (member) => openDrawer(member) });
       } else if (view === "schedule") {
         screen = renderSchedule(main, { api: withNotice(api), timeZone: tz });
       } else {
-        screen = renderBookings(main, { api: withNotice(api), timeZone: tz, branchZones, onNewBooking: () => openDrawer(null) });
+        screen = renderBookings(main, { api: withNotice(api), rules, timeZone: tz, branchZones, onNewBooking: () => openDrawer(null) });
       }
       (root.querySelector(`.tab[data-view=${view}]`) as HTMLElement | null)?.setAttribute("aria-current", "page");
       return;
@@ -202,11 +209,12 @@ async function signOut(): Promise<void> {
 }
 
 function openDrawer(member: { id: string; name: string } | null): void {
-  if (!info?.staff || stageFor(info) !== "desk") return;
+  if (!info?.staff || !info.rules || stageFor(info) !== "desk") return;
   drawer?.close();
   drawer = openConcierge(document.body, {
     api: withNotice(api),
     staff: info.staff,
+    rules: info.rules,
     member,
     timeZone: info.branch?.timezone,
     onBooked: () => void screen?.refresh(),

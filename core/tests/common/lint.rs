@@ -131,6 +131,14 @@ const FUNCTION_GRANTS: &[(&str, &[&str])] = &[
         &["authenticated", "branch_desk", "service_role"],
     ),
     ("search_members", &["branch_desk", "service_role"]),
+    (
+        "override_reason_min_length",
+        &["authenticated", "branch_desk", "service_role"],
+    ),
+    (
+        "override_reason_max_length",
+        &["authenticated", "branch_desk", "service_role"],
+    ),
     ("set_booking_status", &["branch_desk", "service_role"]),
     ("record_pin_attempt", &["branch_desk", "service_role"]),
     ("desk_branch_ids", &["branch_desk", "service_role"]),
@@ -180,6 +188,8 @@ fn table_grants(table: &str, role: &str) -> Vec<&'static str> {
         "benefit_bookings",
         "classes",
         "class_bookings",
+        "booking_statuses",
+        "booking_status_changes",
     ];
     match (role, table) {
         (_, "_sqlx_migrations") if role == "branch_desk" => vec!["select(success,version)"],

@@ -3,6 +3,7 @@
 
 use branch_desk_core::demo::{self, DemoStaff};
 use branch_desk_core::desk::{Branch, ClubConnection, DeskConfig};
+use branch_desk_core::rules::BookingRules;
 use branch_desk_core::staff::StaffSession;
 use serde::Serialize;
 use tauri::State;
@@ -36,6 +37,9 @@ pub struct AppInfo {
     #[ts(type = "number | null")]
     pub schema_version: Option<i64>,
     pub staff: Option<StaffSession>,
+    /// Booking statuses, the changes staff may make and the override reason's length, as the
+    /// open database holds them (none before a desk is open).
+    pub rules: Option<BookingRules>,
     /// Only on the demo database: who can sign in, with their PINs.
     pub demo_staff: Vec<DemoStaff>,
 }
@@ -75,6 +79,7 @@ pub async fn info(state: &DeskState) -> AppInfo {
             _ => None,
         },
         schema_version: desk.as_ref().and_then(|d| d.schema_version),
+        rules: desk.as_ref().map(|d| d.rules.clone()),
         staff: state.staff().await.ok(),
     }
 }

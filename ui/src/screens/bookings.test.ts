@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api";
 import type { BookingRow } from "../bindings/BookingRow";
+import RULES from "../fixtures/booking-rules.json";
 import { actionsFor, back, buildFilter, confirmQuestion, currentCursor, firstPage, forward, pageNumber, renderBookings } from "./bookings";
 
 const values = { from: "", to: "", kind: "", status: "", item: "", memberId: "" };
@@ -60,12 +61,20 @@ describe("actionsFor", () => {
   it("offers check-in and no-show on booked rows, cancel on live ones, late check-in on no-shows, nothing on finished ones", () => {
     const started = "2026-11-28T18:00:00Z";
     const at = (iso: string) => Date.parse(iso);
-    expect(actionsFor({ status: "booked", starts_at: started }, at("2026-11-28T18:00:00Z"))).toEqual(["attended", "no_show", "cancel"]);
-    expect(actionsFor({ status: "booked", starts_at: started }, at("2026-11-28T17:59:00Z"))).toEqual(["attended", "cancel"]); // no no-show before it starts
-    expect(actionsFor({ status: "waitlisted", starts_at: started })).toEqual(["cancel"]);
-    expect(actionsFor({ status: "no_show", starts_at: started })).toEqual(["attended"]);
-    expect(actionsFor({ status: "cancelled", starts_at: started })).toEqual([]);
-    expect(actionsFor({ status: "attended", starts_at: started })).toEqual([]);
+    expect(actionsFor({ status: "booked", starts_at: started }, RULES, at("2026-11-28T18:00:00Z"))).toEqual(["attended", "no_show", "cancel"]);
+    expect(actionsFor({ status: "booked", starts_at: started }, RULES, at("2026-11-28T17:59:00Z"))).toEqual(["attended", "cancel"]); // no no-show before it starts
+    expect(actionsFor({ status: "waitlisted", starts_at: started }, RULES)).toEqual(["cancel"]);
+    expect(actionsFor({ status: "no_show", starts_at: started }, RULES)).toEqual(["attended"]);
+    expect(actionsFor({ status: "cancelled", starts_at: started }, RULES)).toEqual([]);
+    expect(actionsFor({ status: "attended", starts_at: started }, RULES)).toEqual([]);
+  });
+
+  it("follows the database's changes, not a copy of its own", () => {
+    const started = "2026-11-28T18:00:00Z";
+    const noLateCheckIn = { changes: RULES.changes.filter((c) => c.from_status !== "no_show") };
+    expect(actionsFor({ status: "no_show", starts_at: started }, noLateCheckIn)).toEqual([]);
+    const noShowAnyTime = { changes: RULES.changes.map((c) => ({ ...c, once_started: false })) };
+    expect(actionsFor({ status: "booked", starts_at: "2999-01-01T00:00:00Z" }, noShowAnyTime)).toEqual(["attended", "no_show", "cancel"]);
   });
 
   it("asks to confirm a check-in more than an hour ahead with the session's time", () => {
@@ -106,7 +115,7 @@ describe("row actions", () => {
     });
     const main = document.createElement("main");
     document.body.replaceChildren(main);
-    renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", onNewBooking: vi.fn() });
     await flush();
     (main.querySelector("tr[data-booking-id=bk1] button[data-action=cancel]") as HTMLButtonElement).click();
     (main.querySelector("[data-testid=confirm-yes]") as HTMLButtonElement).click();
@@ -128,7 +137,7 @@ describe("row actions", () => {
     });
     const main = document.createElement("main");
     document.body.replaceChildren(main);
-    renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", onNewBooking: vi.fn() });
     await flush();
     (main.querySelector("tr[data-booking-id=bk1] button[data-action=attended]") as HTMLButtonElement).click();
     (main.querySelector("[data-testid=confirm-yes]") as HTMLButtonElement).click();
@@ -152,7 +161,7 @@ describe("row actions", () => {
     });
     const main = document.createElement("main");
     document.body.replaceChildren(main);
-    renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", onNewBooking: vi.fn() });
     await flush();
     const note = main.querySelector("[data-testid=item-filter-status]")!;
     expect(note.classList.contains("hidden")).toBe(false);
@@ -165,7 +174,7 @@ describe("row actions", () => {
     const api = apiWith({});
     const main = document.createElement("main");
     document.body.replaceChildren(main);
-    renderBookings(main, { api: api as never, timeZone: "Europe/London", today: "2026-11-23", onNewBooking: vi.fn() });
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", today: "2026-11-23", onNewBooking: vi.fn() });
     await flush();
     expect(main.querySelectorAll("[data-testid=booking-row]").length).toBe(1);
     (main.querySelector("#f-to") as HTMLInputElement).value = "2026-11-01";
@@ -189,7 +198,7 @@ describe("row actions", () => {
     });
     const main = document.createElement("main");
     document.body.replaceChildren(main);
-    renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", onNewBooking: vi.fn() });
     await flush();
     const next = main.querySelector("[data-testid=page-next]") as HTMLButtonElement;
     const prev = main.querySelector("[data-testid=page-prev]") as HTMLButtonElement;
@@ -218,7 +227,7 @@ describe("row actions", () => {
     });
     const main = document.createElement("main");
     document.body.replaceChildren(main);
-    renderBookings(main, { api: api as never, timeZone: "Europe/London", onNewBooking: vi.fn() });
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", onNewBooking: vi.fn() });
     await flush();
     (main.querySelector("[data-testid=page-next]") as HTMLButtonElement).click();
     (main.querySelector("tr[data-booking-id=bk1] button[data-action=cancel]") as HTMLButtonElement).click();
@@ -239,7 +248,7 @@ describe("row actions", () => {
     const main = document.createElement("main");
     document.body.replaceChildren(main);
     const branchZones = { b1: "Europe/London", b2: "Australia/Sydney" };
-    renderBookings(main, { api: api as never, timeZone: "Europe/London", branchZones, today: "2026-07-01", onNewBooking: vi.fn() });
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", branchZones, today: "2026-07-01", onNewBooking: vi.fn() });
     await flush();
     const [filter] = api.listBookings.mock.calls[0] as unknown as [{ from: string }];
     expect(filter.from).toBe("2026-06-30T23:00:00.000Z"); // London's midnight in summer time

@@ -3,6 +3,7 @@
 import { errorText, type Api } from "../api";
 import type { BookingFilter } from "../bindings/BookingFilter";
 import type { BookingKind } from "../bindings/BookingKind";
+import type { BookingRules } from "../bindings/BookingRules";
 import type { BookingRow } from "../bindings/BookingRow";
 import type { Class } from "../bindings/Class";
 import type { Cursor } from "../bindings/Cursor";
@@ -13,7 +14,6 @@ import { addDays, counted, dateTime, dateTimeAt, startOfDayIn, statusLabel, toda
 import { hitName, renderMemberSearch } from "../widgets/member-search";
 
 export const PAGE_SIZE = 50;
-export const STATUSES = ["booked", "waitlisted", "attended", "no_show", "cancelled"];
 
 export interface FilterValues {
   from: string; // YYYY-MM-DD or ""
@@ -70,14 +70,20 @@ export function back(p: Pager): Pager {
 
 export type RowAction = "cancel" | "attended" | "no_show";
 
-/** What staff may do with a row: live bookings can be cancelled; booked ones checked in, and
- * marked no-show once they have started (the database refuses it before); a no-show who turns up
- * late can still be checked in. */
-export function actionsFor(row: Pick<BookingRow, "status" | "starts_at">, now: number = Date.now()): RowAction[] {
-  if (row.status === "booked") return Date.parse(row.starts_at) <= now ? ["attended", "no_show", "cancel"] : ["attended", "cancel"];
-  if (row.status === "waitlisted") return ["cancel"];
-  if (row.status === "no_show") return ["attended"];
-  return [];
+/** The status each row action makes, in the order the buttons show. */
+const ACTION_STATUS: [RowAction, string][] = [
+  ["attended", "attended"],
+  ["no_show", "no_show"],
+  ["cancel", "cancelled"],
+];
+
+/** What staff may do with a row: the status changes the database allows from its status
+ * (`rules.changes`), those allowed only once the session has started (a no-show) only then. */
+export function actionsFor(row: Pick<BookingRow, "status" | "starts_at">, rules: Pick<BookingRules, "changes">, now: number = Date.now()): RowAction[] {
+  const started = Date.parse(row.starts_at) <= now;
+  return ACTION_STATUS.filter(([, to]) =>
+    rules.changes.some((c) => c.from_status === row.status && c.to_status === to && (started || !c.once_started)),
+  ).map(([action]) => action);
 }
 
 export const ACTION_LABEL: Record<RowAction, string> = { cancel: "Cancel", attended: "Check in", no_show: "No-show" };
@@ -99,6 +105,8 @@ export function confirmQuestion(a: RowAction, row: Pick<BookingRow, "starts_at">
 export interface BookingsOptions {
   api: Pick<Api, "listBookings" | "exportBookingsCsv" | "cancelBooking" | "setAttendance" | "searchMembers" | "weekSchedule" | "upcomingClasses">;
   onNewBooking: () => void;
+  /** Statuses and the changes staff may make, as the database holds them. */
+  rules: BookingRules;
   /** The desk's branch's zone: the filters' days and "today". */
   timeZone?: string;
   /** Each branch's zone by id: a row's time is shown at its own branch (a head-office desk lists them all). */
@@ -115,7 +123,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   const from = h("input", { type: "date", id: "f-from", value: today });
   const to = h("input", { type: "date", id: "f-to", value: addDays(today, 13) });
   const kind = h("select", { id: "f-kind" }, h("option", { value: "" }, "Classes and recovery"), h("option", { value: "class" }, "Classes"), h("option", { value: "recovery" }, "Recovery"));
-  const status = h("select", { id: "f-status" }, h("option", { value: "" }, "Any status"), ...STATUSES.map((s) => h("option", { value: s }, statusLabel(s))));
+  const status = h("select", { id: "f-status" }, h("option", { value: "" }, "Any status"), ...options.rules.statuses.map((s) => h("option", { value: s.status }, statusLabel(s.status))));
   const item = h("select", { id: "f-item" }, h("option", { value: "" }, "Any facility or class"));
   const sort = h("select", { id: "f-sort" }, h("option", { value: "starts_asc" }, "Soonest first"), h("option", { value: "starts_desc" }, "Latest first"));
   const memberChip = h("span", { class: "chip hidden", "data-testid": "member-filter" });
@@ -220,7 +228,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
         const actions = h("td", { class: "row-actions" });
         const drawActions = () => {
           actions.replaceChildren(
-            ...actionsFor(row).map((a) => {
+            ...actionsFor(row, options.rules).map((a) => {
               const b = h("button", { type: "button", class: "secondary small", "data-action": a }, ACTION_LABEL[a]);
               b.addEventListener("click", () => confirm(a));
               return b;

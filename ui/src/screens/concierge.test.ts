@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api";
+import RULES from "../fixtures/booking-rules.json";
 import { availability, bookingRequest, ConfirmKeys, confirmProblem, openConcierge, slotChoices, type Choice, type ConfirmState } from "./concierge";
 import { frontDesk, manager } from "../test-fixtures";
 
@@ -17,19 +18,19 @@ describe("availability", () => {
 
 describe("confirm", () => {
   it("needs a member, a choice, and a reason when overriding", () => {
-    expect(confirmProblem({ ...base, member: null })).toBe("Choose a member first.");
-    expect(confirmProblem({ ...base, choice: null })).toBe("Choose a class or slot.");
-    expect(confirmProblem({ ...base, overrideCapacity: true, reason: "  " })).toBe("Give a reason for the override.");
-    expect(confirmProblem({ ...base, overrideCapacity: true, reason: "Physio referral" })).toBeNull();
-    expect(confirmProblem(base)).toBeNull();
+    expect(confirmProblem({ ...base, member: null }, RULES)).toBe("Choose a member first.");
+    expect(confirmProblem({ ...base, choice: null }, RULES)).toBe("Choose a class or slot.");
+    expect(confirmProblem({ ...base, overrideCapacity: true, reason: "  " }, RULES)).toBe("Give a reason for the override.");
+    expect(confirmProblem({ ...base, overrideCapacity: true, reason: "Physio referral" }, RULES)).toBeNull();
+    expect(confirmProblem(base, RULES)).toBeNull();
   });
 
   it("sends the override reason only with an override, and the waitlist only for classes", () => {
-    expect(bookingRequest({ ...base, reason: "stale" })).toEqual({ kind: "recovery", target_id: "s1", member_id: "m1", override_capacity: false, override_allowance: false, override_reason: null, join_waitlist: false });
-    expect(bookingRequest({ ...base, overrideCapacity: true, reason: " Physio " })?.override_reason).toBe("Physio");
-    expect(bookingRequest({ ...base, joinWaitlist: true })?.join_waitlist).toBe(false);
-    expect(bookingRequest({ ...base, joinWaitlist: true, choice: { ...slot, kind: "class" } })?.join_waitlist).toBe(true);
-    expect(bookingRequest({ ...base, member: null })).toBeNull();
+    expect(bookingRequest({ ...base, reason: "stale" }, RULES)).toEqual({ kind: "recovery", target_id: "s1", member_id: "m1", override_capacity: false, override_allowance: false, override_reason: null, join_waitlist: false });
+    expect(bookingRequest({ ...base, overrideCapacity: true, reason: " Physio " }, RULES)?.override_reason).toBe("Physio");
+    expect(bookingRequest({ ...base, joinWaitlist: true }, RULES)?.join_waitlist).toBe(false);
+    expect(bookingRequest({ ...base, joinWaitlist: true, choice: { ...slot, kind: "class" } }, RULES)?.join_waitlist).toBe(true);
+    expect(bookingRequest({ ...base, member: null }, RULES)).toBeNull();
   });
 });
 
@@ -37,7 +38,7 @@ describe("ConfirmKeys", () => {
   it("reuses the key when the same confirm is retried and makes a new one for a changed request or after success", () => {
     let n = 0;
     const keys = new ConfirmKeys(() => `k${++n}`);
-    const request = bookingRequest(base)!;
+    const request = bookingRequest(base, RULES)!;
     expect(keys.keyFor(request)).toBe("k1");
     expect(keys.keyFor({ ...request })).toBe("k1");
     expect(keys.keyFor({ ...request, override_capacity: true, override_reason: "x" })).toBe("k2");
@@ -112,7 +113,7 @@ describe("openConcierge", () => {
     const api = { searchMembers: vi.fn(), weekSchedule: vi.fn(async () => schedule), upcomingClasses: vi.fn(async () => []), createBooking };
     const onBooked = vi.fn();
     const onClose = vi.fn();
-    const drawer = openConcierge(document.body, { api, staff: manager, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked, onClose });
+    const drawer = openConcierge(document.body, { api, rules: RULES, staff: manager, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked, onClose });
     await flush();
     const choices = drawer.root.querySelectorAll("[data-testid=drawer-choice]");
     expect(choices.length).toBe(1); // the maintenance facility's slot is not offered
@@ -140,6 +141,7 @@ describe("openConcierge", () => {
     expect(createBooking).toHaveBeenCalledTimes(1);
 
     const reason = drawer.root.querySelector("#drawer-reason") as HTMLInputElement;
+    expect(reason.maxLength).toBe(500); // the database's limit (it was 200 here, 500 there)
     reason.value = "Physio referral";
     reason.dispatchEvent(new Event("input"));
     form.requestSubmit();
@@ -170,7 +172,7 @@ describe("openConcierge", () => {
       .mockRejectedValueOnce(new ApiError("full", "Full: 8 of 8 booked"))
       .mockResolvedValueOnce({ id: "bk", status: "waitlisted" });
     const api = { searchMembers: vi.fn(), weekSchedule: vi.fn(async () => schedule), upcomingClasses, createBooking };
-    const drawer = openConcierge(document.body, { api, staff: frontDesk, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked: vi.fn(), onClose: vi.fn() });
+    const drawer = openConcierge(document.body, { api, rules: RULES, staff: frontDesk, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked: vi.fn(), onClose: vi.fn() });
     await flush();
     const classKind = drawer.root.querySelector("#drawer-kind-class") as HTMLInputElement;
     classKind.checked = true;
@@ -211,7 +213,7 @@ describe("openConcierge", () => {
     document.body.replaceChildren(app);
     const api = { searchMembers: vi.fn(), weekSchedule: vi.fn(async () => ({ ...schedule, slots: [{ ...schedule.slots[0], booked_count: 0 }] })), upcomingClasses: vi.fn(async () => []), createBooking: vi.fn() };
     const onClose = vi.fn();
-    const drawer = openConcierge(document.body, { api, staff: frontDesk, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked: vi.fn(), onClose });
+    const drawer = openConcierge(document.body, { api, rules: RULES, staff: frontDesk, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked: vi.fn(), onClose });
     await flush();
     expect(app.hasAttribute("inert")).toBe(true);
     expect(drawer.root.hasAttribute("inert")).toBe(false);
@@ -230,7 +232,7 @@ describe("openConcierge", () => {
       (d: HTMLElement) => ((d.querySelector("#drawer-member-search") as HTMLInputElement).value = "Lop"),
       (d: HTMLElement) => ((d.querySelector("#drawer-override-allowance") as HTMLInputElement).checked = true),
     ]) {
-      const touched = openConcierge(document.body, { api, staff: manager, today: "2999-01-01", onBooked: vi.fn(), onClose });
+      const touched = openConcierge(document.body, { api, rules: RULES, staff: manager, today: "2999-01-01", onBooked: vi.fn(), onClose });
       await flush();
       touch(touched.root);
       (document.querySelector(".backdrop") as HTMLElement).click();
@@ -238,7 +240,7 @@ describe("openConcierge", () => {
       touched.close();
     }
     onClose.mockClear();
-    const pristine = openConcierge(document.body, { api, staff: frontDesk, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked: vi.fn(), onClose });
+    const pristine = openConcierge(document.body, { api, rules: RULES, staff: frontDesk, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked: vi.fn(), onClose });
     await flush();
     (document.querySelector(".backdrop") as HTMLElement).click(); // nothing entered: closes
     expect(onClose).toHaveBeenCalledOnce();
@@ -253,9 +255,9 @@ describe("openConcierge", () => {
     opener.focus();
     let focusedAtClose: Element | null = null;
     const onClose = () => (focusedAtClose = document.activeElement);
-    openConcierge(document.body, { api, staff: frontDesk, today: "2999-01-01", onBooked: vi.fn(), onClose }).close();
+    openConcierge(document.body, { api, rules: RULES, staff: frontDesk, today: "2999-01-01", onBooked: vi.fn(), onClose }).close();
     expect(focusedAtClose).toBe(opener);
-    const drawer = openConcierge(document.body, { api, staff: frontDesk, today: "2999-01-01", onBooked: vi.fn(), onClose });
+    const drawer = openConcierge(document.body, { api, rules: RULES, staff: frontDesk, today: "2999-01-01", onBooked: vi.fn(), onClose });
     opener.remove(); // redrawn behind the drawer
     drawer.close();
     expect(focusedAtClose).toBe(document.body); // onClose picks the place
@@ -264,7 +266,7 @@ describe("openConcierge", () => {
   it("lets only staff who may override tick the override", () => {
     document.body.replaceChildren();
     const api = { searchMembers: vi.fn(), weekSchedule: vi.fn(async () => schedule), upcomingClasses: vi.fn(async () => []), createBooking: vi.fn() };
-    const drawer = openConcierge(document.body, { api, staff: frontDesk, onBooked: vi.fn(), onClose: vi.fn() });
+    const drawer = openConcierge(document.body, { api, rules: RULES, staff: frontDesk, onBooked: vi.fn(), onClose: vi.fn() });
     expect((drawer.root.querySelector("[data-testid=override-capacity]") as HTMLInputElement).disabled).toBe(true);
     expect(document.activeElement?.id).toBe("drawer-member-search");
   });

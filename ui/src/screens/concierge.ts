@@ -3,6 +3,7 @@
 // One idempotency key per confirm: a retry of the same request reuses it, so nothing doubles.
 import { ApiError, errorText, type Api, type NewBooking } from "../api";
 import type { BookingKind } from "../bindings/BookingKind";
+import type { BookingRules } from "../bindings/BookingRules";
 import type { Class } from "../bindings/Class";
 import type { Schedule } from "../bindings/Schedule";
 import type { StaffSession } from "../bindings/StaffSession";
@@ -52,17 +53,20 @@ export function availability(c: Choice): string {
   return `${counted(left, "place")} left`;
 }
 
+/** The override reason's limits, as the database holds them. */
+export type ReasonRules = Pick<BookingRules, "override_reason_min" | "override_reason_max">;
+
 /** What stops a confirm, in staff words; null when it may go. */
-export function confirmProblem(s: ConfirmState): string | null {
+export function confirmProblem(s: ConfirmState, rules: ReasonRules): string | null {
   if (!s.member) return "Choose a member first.";
   if (!s.choice) return "Choose a class or slot.";
-  if ((s.overrideCapacity || s.overrideAllowance) && s.reason.trim().length < 3) return "Give a reason for the override.";
+  if ((s.overrideCapacity || s.overrideAllowance) && s.reason.trim().length < rules.override_reason_min) return "Give a reason for the override.";
   return null;
 }
 
 /** The request for a confirm (without its key). */
-export function bookingRequest(s: ConfirmState): Omit<NewBooking, "idempotency_key"> | null {
-  if (confirmProblem(s) || !s.member || !s.choice) return null;
+export function bookingRequest(s: ConfirmState, rules: ReasonRules): Omit<NewBooking, "idempotency_key"> | null {
+  if (confirmProblem(s, rules) || !s.member || !s.choice) return null;
   const overriding = s.overrideCapacity || s.overrideAllowance;
   return {
     kind: s.choice.kind,
@@ -119,6 +123,8 @@ function drawChoices(list: HTMLElement, choices: Choice[], keep: string | undefi
 export interface ConciergeOptions {
   api: Pick<Api, "searchMembers" | "weekSchedule" | "upcomingClasses" | "createBooking">;
   staff: StaffSession;
+  /** The override reason's limits, as the database holds them. */
+  rules: ReasonRules;
   member?: { id: string; name: string } | null;
   today?: string;
   timeZone?: string;
@@ -171,7 +177,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
   const listStatus = h("p", { class: "form-status", role: "status" });
   const override = h("input", { type: "checkbox", id: "drawer-override", "data-testid": "override-capacity", disabled: !options.staff.can_override });
   const overrideAllowance = h("input", { type: "checkbox", id: "drawer-override-allowance", disabled: !options.staff.can_override });
-  const reason = h("input", { type: "text", id: "drawer-reason", maxlength: "200", "data-testid": "override-reason" });
+  const reason = h("input", { type: "text", id: "drawer-reason", maxlength: String(options.rules.override_reason_max), "data-testid": "override-reason" });
   const reasonField = h("div", { class: "field hidden" }, h("label", { for: "drawer-reason" }, "Reason for the override (required)"), reason);
   const waitlist = h("input", { type: "checkbox", id: "drawer-waitlist", "data-testid": "join-waitlist" });
   const waitlistField = h("div", { class: "check hidden" }, waitlist, h("label", { for: "drawer-waitlist" }, "Join waitlist (the class is full)"));
@@ -267,8 +273,8 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     e.preventDefault();
     result.classList.remove("is-error", "is-ok");
     delete result.dataset.bookingId;
-    const problem = confirmProblem(state);
-    const request = bookingRequest(state);
+    const problem = confirmProblem(state, options.rules);
+    const request = bookingRequest(state, options.rules);
     if (problem || !request) {
       result.textContent = problem ?? "Choose a class or slot.";
       result.classList.add("is-error");

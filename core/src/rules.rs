@@ -1,0 +1,81 @@
+//! The booking rules the database holds (migration `20261201000800`): the statuses in the order
+//! lists show them, the status changes staff may make, and the override reason's length. Read
+//! when a desk opens and sent to the UI, which offers only what the database will take instead
+//! of keeping its own copy. The database functions enforce the same rows.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// The migration that put the rules in the database; an older club database cannot serve a desk.
+pub const RULES_MIGRATION: i64 = 20261201000800;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
+pub struct BookingStatus {
+    pub status: String,
+    /// Only classes have it (the waitlist).
+    pub classes_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
+#[ts(export)]
+pub struct StatusChange {
+    pub from_status: String,
+    pub to_status: String,
+    /// Allowed only once the session has started (a no-show).
+    pub once_started: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct BookingRules {
+    pub statuses: Vec<BookingStatus>,
+    pub changes: Vec<StatusChange>,
+    /// Characters a person can see, at least.
+    pub override_reason_min: i32,
+    /// Characters once trimmed, at most.
+    pub override_reason_max: i32,
+}
+
+/// Reads the rules. A club database whose migrations stop before [`RULES_MIGRATION`] is refused
+/// in words (an administrator applies the migrations), not as an internal error.
+pub async fn booking_rules(pool: &sqlx::PgPool) -> Result<BookingRules> {
+    read(pool).await.map_err(|e| match &e {
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("42P01" | "42883")) => {
+            Error::invalid(
+                "database",
+                format!(
+                    "The club database is older than this app: it needs migration {RULES_MIGRATION}. \
+                     Ask the club's administrator to apply the migrations."
+                ),
+            )
+        }
+        _ => Error::from(e),
+    })
+}
+
+async fn read(pool: &sqlx::PgPool) -> std::result::Result<BookingRules, sqlx::Error> {
+    let statuses = sqlx::query_as(
+        "select status, classes_only from public.booking_statuses order by position",
+    )
+    .fetch_all(pool)
+    .await?;
+    let changes = sqlx::query_as(
+        "select from_status, to_status, once_started from public.booking_status_changes
+         order by from_status, to_status",
+    )
+    .fetch_all(pool)
+    .await?;
+    let (override_reason_min, override_reason_max) = sqlx::query_as(
+        "select public.override_reason_min_length(), public.override_reason_max_length()",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(BookingRules {
+        statuses,
+        changes,
+        override_reason_min,
+        override_reason_max,
+    })
+}
