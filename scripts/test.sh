@@ -30,11 +30,11 @@ cargo test --locked -p branch-desk-core --all-features -- --test-threads="${TEST
 log "shell: command tests (same features as the app build, so the build is shared)"
 BRANCH_DESK_NO_KEYRING=1 cargo test --locked -p branch-desk --features tauri/custom-protocol
 
-log "generated files (by the tests above) are committed and current: TypeScript types (ts-rs), the schema snapshot, the UI tests' booking rules"
-if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- ui/src/bindings ui/src/fixtures schema)" ]; then
-  echo "ui/src/bindings, ui/src/fixtures or schema/ differs from what the Rust types and the migrations generate; commit the regenerated files:" >&2
-  git status --porcelain -- ui/src/bindings ui/src/fixtures schema >&2
-  git --no-pager diff --stat -- ui/src/bindings ui/src/fixtures schema >&2
+log "generated files (by the tests above) are committed and current: the TypeScript client and types (tauri-specta), the schema snapshot, the UI tests' booking rules"
+if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- ui/src/bindings.ts ui/src/fixtures schema)" ]; then
+  echo "ui/src/bindings.ts, ui/src/fixtures or schema/ differs from what the Rust commands and the migrations generate; commit the regenerated files:" >&2
+  git status --porcelain -- ui/src/bindings.ts ui/src/fixtures schema >&2
+  git --no-pager diff --stat -- ui/src/bindings.ts ui/src/fixtures schema >&2
   exit 1
 fi
 

@@ -6,8 +6,7 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct Class {
     pub id: Uuid,
     pub branch_id: Uuid,

@@ -34,8 +34,7 @@ pub async fn schema_version(pool: &PgPool) -> Result<Option<i64>> {
 }
 
 /// Who the current desk session is, as the database sees it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, specta::Type)]
 pub struct DeskIdentity {
     pub role_name: String,
     /// Branches this desk acts for.

@@ -17,8 +17,7 @@ pub const DEMO_DESK_ROLE: &str = "branch_desk_demo";
 pub const DEMO_BRANCH_CODE: &str = "LDN";
 
 /// A demo staff member shown on the sign-in screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct DemoStaff {
     pub full_name: String,
     pub email: String,

@@ -11,8 +11,7 @@ use uuid::Uuid;
 use crate::db::{desk_identity, DeskIdentity};
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, specta::Type)]
 #[serde(rename_all = "kebab-case")]
 pub enum TlsMode {
     Disable,
@@ -25,8 +24,7 @@ pub enum TlsMode {
 
 /// How this desk reaches the club database. The password is not part of it: it lives in the
 /// OS keyring, or in memory only for this run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ClubConnection {
     pub host: String,
     pub port: u16,
@@ -109,8 +107,7 @@ impl ClubConnection {
 }
 
 /// What the desk is set up to use.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "mode", rename_all = "kebab-case")]
 pub enum DeskConfig {
     /// The embedded demo database in the app's data directory.
@@ -158,8 +155,7 @@ pub fn save_config(path: &Path, config: &DeskConfig) -> Result<()> {
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct Branch {
     pub id: Uuid,
     pub code: String,

@@ -55,11 +55,56 @@ pub enum Error {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// What kind of failure, stable for the UI's logic (a retry button, a full class's waitlist).
+/// Crosses IPC as a snake_case string; the TypeScript client has it as a union of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Invalid,
+    NotFound,
+    NotAllowed,
+    Full,
+    AlreadyBooked,
+    AllowanceUsed,
+    BrokenSettings,
+    Conflict,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::NotAllowed => "not_allowed",
+            ErrorCode::Full => "full",
+            ErrorCode::AlreadyBooked => "already_booked",
+            ErrorCode::AllowanceUsed => "allowance_used",
+            ErrorCode::BrokenSettings => "broken_settings",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The shape that crosses the app boundary: a stable code and a message for staff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct ErrorBody {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
@@ -74,18 +119,18 @@ impl Error {
     }
 
     /// Stable machine-readable code, e.g. for the UI to pick an icon or a retry button.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Invalid { .. } => "invalid",
-            Error::NotFound(_) => "not_found",
-            Error::NotAllowed(_) | Error::LoginRefused => "not_allowed",
-            Error::Full { .. } => "full",
-            Error::AlreadyBooked => "already_booked",
-            Error::AllowanceUsed { .. } => "allowance_used",
-            Error::BrokenSettings(_) => "broken_settings",
-            Error::Conflict => "conflict",
-            Error::Unavailable(_) => "unavailable",
-            Error::Database(_) | Error::Migrate(_) => "internal",
+            Error::Invalid { .. } => ErrorCode::Invalid,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::NotAllowed(_) | Error::LoginRefused => ErrorCode::NotAllowed,
+            Error::Full { .. } => ErrorCode::Full,
+            Error::AlreadyBooked => ErrorCode::AlreadyBooked,
+            Error::AllowanceUsed { .. } => ErrorCode::AllowanceUsed,
+            Error::BrokenSettings(_) => ErrorCode::BrokenSettings,
+            Error::Conflict => ErrorCode::Conflict,
+            Error::Unavailable(_) => ErrorCode::Unavailable,
+            Error::Database(_) | Error::Migrate(_) => ErrorCode::Internal,
         }
     }
 

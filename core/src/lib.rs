@@ -16,4 +16,4 @@ pub mod rules;
 pub mod slots;
 pub mod staff;
 
-pub use error::{Error, ErrorBody, Result};
+pub use error::{Error, ErrorBody, ErrorCode, Result};

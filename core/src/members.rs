@@ -11,8 +11,7 @@ use crate::error::{Error, Result};
 /// Longest search text the database accepts.
 pub const MAX_QUERY_CHARS: usize = 200;
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct MemberHit {
     pub member_id: Uuid,
     pub member_number: String,
@@ -49,8 +48,7 @@ pub async fn search_members<'e>(
     )
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct Entitlement {
     /// "recovery" or "class"
     pub kind: String,
@@ -80,8 +78,7 @@ pub async fn entitlements<'e>(
     )
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct Member {
     pub id: Uuid,
     pub member_number: String,
@@ -96,8 +93,7 @@ pub struct Member {
 }
 
 /// Everything the member panel shows.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct MemberPanel {
     pub member: Member,
     pub entitlements: Vec<Entitlement>,

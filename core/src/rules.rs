@@ -10,16 +10,14 @@ use crate::error::{Error, Result};
 /// The migration that put the rules in the database; an older club database cannot serve a desk.
 pub const RULES_MIGRATION: i64 = 20261201000800;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct BookingStatus {
     pub status: String,
     /// Only classes have it (the waitlist).
     pub classes_only: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct StatusChange {
     pub from_status: String,
     pub to_status: String,
@@ -27,8 +25,7 @@ pub struct StatusChange {
     pub once_started: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct BookingRules {
     pub statuses: Vec<BookingStatus>,
     pub changes: Vec<StatusChange>,

@@ -11,8 +11,7 @@ use crate::error::{Error, Result};
 /// enforces the same number.
 pub const MAX_RANGE_DAYS: i64 = 62;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct Facility {
     pub id: Uuid,
     pub branch_id: Uuid,
@@ -23,8 +22,7 @@ pub struct Facility {
     pub available_days: Vec<i32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct Slot {
     pub id: Uuid,
     pub facility_id: Uuid,
@@ -45,8 +43,7 @@ impl Slot {
 }
 
 /// One branch's schedule for a date range: its facilities (maintenance shown as such) and slots.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Schedule {
     pub facilities: Vec<Facility>,
     pub slots: Vec<Slot>,

@@ -9,8 +9,7 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::pin::{validate_pin, verify_pin};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct StaffSession {
     pub id: Uuid,
     pub full_name: String,
@@ -109,8 +108,7 @@ fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> Error {
 }
 
 /// Staff who may sign in at this desk (its branches and head office), for the quick switch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct StaffSummary {
     pub id: Uuid,
     pub full_name: String,

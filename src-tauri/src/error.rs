@@ -31,6 +31,13 @@ impl Error {
     }
 }
 
+/// It crosses IPC as its body, so the TypeScript client types it as one.
+impl specta::Type for Error {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        ErrorBody::definition(types)
+    }
+}
+
 impl Serialize for Error {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.body().serialize(serializer)

@@ -11,6 +11,51 @@ pub use error::Error;
 use state::{DeskState, Paths};
 use tauri::Manager;
 
+/// Every command the UI may call, once: Tauri's handler and the TypeScript client
+/// (`ui/src/bindings.ts`) both come from this list.
+pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::app::app_info,
+            commands::app::reconnect,
+            commands::setup::use_demo_database,
+            commands::setup::test_club_connection,
+            commands::setup::save_club_connection,
+            commands::setup::provide_password,
+            commands::staff::sign_in,
+            commands::staff::sign_out,
+            commands::staff::list_desk_staff,
+            commands::members::search_members,
+            commands::members::get_member_panel,
+            commands::schedule::week_schedule,
+            commands::schedule::upcoming_classes,
+            commands::bookings::create_booking,
+            commands::bookings::cancel_booking,
+            commands::bookings::set_attendance,
+            commands::bookings::list_bookings,
+            commands::bookings::export_bookings_csv,
+        ])
+        // A failed command rejects its promise with the `{ code, message, field? }` error body;
+        // `ui/src/api.ts` turns it into an `ApiError`.
+        .error_handling(tauri_specta::ErrorHandlingMode::Throw)
+        // One TypeScript type per Rust type (what is sent and what is received alike).
+        .disable_serde_phases()
+        // i64 and u64 as `number`: the values here (counts, page sizes, migration versions) are far
+        // below 2^53.
+        .dangerously_cast_bigints_to_number()
+}
+
+/// Writes the TypeScript client of [`builder`]'s commands and every type they carry.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    builder()
+        .export(
+            specta_typescript::Typescript::default()
+                .header("// Generated from the Rust commands by tauri-specta (src-tauri/src/lib.rs): do not edit.\n"),
+            path,
+        )
+        .map_err(|e| e.to_string())
+}
+
 /// Starts the desktop app. Called by `main.rs`; panics only if the window system cannot start.
 pub fn run() {
     startup::process_started();
@@ -39,26 +84,7 @@ pub fn run() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app::app_info,
-            commands::app::reconnect,
-            commands::setup::use_demo_database,
-            commands::setup::test_club_connection,
-            commands::setup::save_club_connection,
-            commands::setup::provide_password,
-            commands::staff::sign_in,
-            commands::staff::sign_out,
-            commands::staff::list_desk_staff,
-            commands::members::search_members,
-            commands::members::get_member_panel,
-            commands::schedule::week_schedule,
-            commands::schedule::upcoming_classes,
-            commands::bookings::create_booking,
-            commands::bookings::cancel_booking,
-            commands::bookings::set_attendance,
-            commands::bookings::list_bookings,
-            commands::bookings::export_bookings_csv,
-        ])
+        .invoke_handler(builder().invoke_handler())
         .build(tauri::generate_context!())
         .expect("Branch Desk could not start its window")
         .run(|app, event| {
@@ -67,4 +93,14 @@ pub fn run() {
                 tauri::async_runtime::block_on(app.state::<DeskState>().close());
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    /// The committed client is what the commands make (the test command fails when it is stale).
+    #[test]
+    fn export_the_typescript_client() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
+        super::export_bindings(&path).unwrap();
+    }
 }

@@ -25,8 +25,7 @@ pub struct Paths {
 }
 
 /// The desk's connection, as the UI shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Connection {
     Connecting,

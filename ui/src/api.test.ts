@@ -1,5 +1,13 @@
-import { describe, expect, it, vi } from "vitest";
-import { ApiError, createApi, toApiError, type Invoke } from "./api";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { invoke as tauriInvoke } from "@tauri-apps/api/core";
+import { ApiError, createApi, toApiError } from "./api";
+
+// The generated client (bindings.ts) calls Tauri's invoke: the tests stand in for the shell there.
+vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
+const invoke = vi.mocked(tauriInvoke);
+beforeEach(() => {
+  invoke.mockReset();
+});
 
 describe("toApiError", () => {
   it("keeps the shell's { code, message } shape", () => {
@@ -24,25 +32,25 @@ describe("toApiError", () => {
 
 describe("createApi", () => {
   it("calls app_info and returns its answer", async () => {
-    const invoke = vi.fn(async () => ({ name: "Branch Desk", version: "0.1.0", mode: "demo" }));
-    const api = createApi(invoke as unknown as Invoke);
+    invoke.mockImplementation(async () => ({ name: "Branch Desk", version: "0.1.0", mode: "demo" }));
+    const api = createApi();
     await expect(api.appInfo()).resolves.toEqual({ name: "Branch Desk", version: "0.1.0", mode: "demo" });
-    expect(invoke).toHaveBeenCalledWith("app_info", undefined);
+    expect(invoke).toHaveBeenCalledWith("app_info");
   });
 
   it("rejects with an ApiError when the command fails", async () => {
-    const invoke = vi.fn(async () => {
+    invoke.mockImplementation(async () => {
       throw { code: "unavailable", message: "The database cannot be reached." };
     });
-    const api = createApi(invoke as unknown as Invoke);
+    const api = createApi();
     await expect(api.appInfo()).rejects.toMatchObject({ name: "ApiError", code: "unavailable" });
   });
 });
 
 describe("command arguments", () => {
   it("passes top-level arguments in camelCase and payloads as they are", async () => {
-    const invoke = vi.fn(async () => null);
-    const api = createApi(invoke as unknown as Invoke);
+    invoke.mockImplementation(async () => null);
+    const api = createApi();
     await api.memberPanel("m1");
     expect(invoke).toHaveBeenLastCalledWith("get_member_panel", { memberId: "m1" });
     await api.cancelBooking("recovery", "b1");

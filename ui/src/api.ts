@@ -1,38 +1,18 @@
-// The one module that talks to the Rust shell. Every screen calls `api.*`, never `invoke` itself,
-// and every failure arrives as an `ApiError` with the shell's `{ code, message, field? }` shape.
-import { invoke as tauriInvoke } from "@tauri-apps/api/core";
-import type { Booking } from "./bindings/Booking";
-import type { BookingFilter } from "./bindings/BookingFilter";
-import type { BookingKind } from "./bindings/BookingKind";
-import type { Class } from "./bindings/Class";
-import type { ClubConnection } from "./bindings/ClubConnection";
-import type { MemberHit } from "./bindings/MemberHit";
-import type { MemberPanel } from "./bindings/MemberPanel";
-import type { Page } from "./bindings/Page";
-import type { PageRequest } from "./bindings/PageRequest";
-import type { Schedule } from "./bindings/Schedule";
-import type { StaffSession } from "./bindings/StaffSession";
-import type { StaffSummary } from "./bindings/StaffSummary";
-import type { Attendance } from "./bindings/Attendance";
-import type { AppInfo } from "./bindings/AppInfo";
-import type { BookingRequest } from "./bindings/BookingRequest";
-import type { Connection } from "./bindings/Connection";
-import type { ConnectionTest } from "./bindings/ConnectionTest";
-import type { DatabaseMode } from "./bindings/DatabaseMode";
-import type { Exported } from "./bindings/Exported";
-import type { Saved } from "./bindings/Saved";
-
-export type { AppInfo, Connection, DatabaseMode };
+// The one module that talks to the Rust shell. Every screen calls `api.*`, never the generated
+// client (`bindings.ts`, from the Rust commands by tauri-specta) or `invoke` itself, and every
+// failure arrives as an `ApiError` with the shell's `{ code, message, field? }` shape.
+import { commands, type BookingRequest, type ErrorCode } from "./bindings";
+export type { AppInfo, Connection, DatabaseMode } from "./bindings";
 
 /** What the concierge drawer confirms: the shell fills in `staff_id` with the signed-in staff member. */
 export type NewBooking = Omit<BookingRequest, "staff_id">;
 
 /** An error from a command: `code` is stable for logic, `message` is written for staff. */
 export class ApiError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly field: string | null;
 
-  constructor(code: string, message: string, field: string | null = null) {
+  constructor(code: ErrorCode, message: string, field: string | null = null) {
     super(message);
     this.name = "ApiError";
     this.code = code;
@@ -49,7 +29,7 @@ export function toApiError(raw: unknown): ApiError {
     typeof (raw as { code?: unknown }).code === "string" &&
     typeof (raw as { message?: unknown }).message === "string"
   ) {
-    const { code, message, field } = raw as { code: string; message: string; field?: unknown };
+    const { code, message, field } = raw as { code: ErrorCode; message: string; field?: unknown };
     return new ApiError(code, message, typeof field === "string" ? field : null);
   }
   // Tauri itself rejects with a plain string (unknown command, bad arguments); outside the
@@ -64,43 +44,41 @@ export function errorText(raw: unknown): string {
   return raw instanceof ApiError ? raw.message : toApiError(raw).message;
 }
 
-export type Invoke = <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
+export type Commands = typeof commands;
 
-/** Builds the API over an `invoke` function; tests pass a fake one. */
-export function createApi(invoke: Invoke) {
-  async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** The API over the generated client; tests pass a fake one. */
+export function createApi(c: Commands = commands) {
+  async function call<T>(pending: () => Promise<T>): Promise<T> {
     try {
-      return await invoke<T>(command, args);
+      return await pending();
     } catch (raw) {
       throw toApiError(raw);
     }
   }
 
   return {
-    appInfo: () => call<AppInfo>("app_info"),
-    reconnect: () => call<AppInfo>("reconnect"),
-    useDemoDatabase: () => call<AppInfo>("use_demo_database"),
-    testClubConnection: (settings: ClubConnection, password: string) =>
-      call<ConnectionTest>("test_club_connection", { settings, password }),
-    saveClubConnection: (settings: ClubConnection, password: string) =>
-      call<Saved>("save_club_connection", { settings, password }),
-    providePassword: (password: string) => call<AppInfo>("provide_password", { password }),
-    signIn: (email: string, pin: string) => call<StaffSession>("sign_in", { email, pin }),
-    signOut: () => call<void>("sign_out"),
-    listDeskStaff: () => call<StaffSummary[]>("list_desk_staff"),
-    searchMembers: (query: string) => call<MemberHit[]>("search_members", { query }),
-    memberPanel: (memberId: string) => call<MemberPanel>("get_member_panel", { memberId }),
-    weekSchedule: (start: string) => call<Schedule>("week_schedule", { start }),
-    upcomingClasses: (from: string, days: number) => call<Class[]>("upcoming_classes", { from, days }),
-    createBooking: (booking: NewBooking) => call<Booking>("create_booking", { booking }),
-    cancelBooking: (kind: BookingKind, bookingId: string) => call<string | null>("cancel_booking", { kind, bookingId }),
-    setAttendance: (kind: BookingKind, bookingId: string, status: Attendance) =>
-      call<void>("set_attendance", { kind, bookingId, status }),
-    listBookings: (filter: BookingFilter, page: PageRequest) => call<Page>("list_bookings", { filter, page }),
-    exportBookingsCsv: (filter: BookingFilter) => call<Exported>("export_bookings_csv", { filter }),
+    appInfo: () => call(() => c.appInfo()),
+    reconnect: () => call(() => c.reconnect()),
+    useDemoDatabase: () => call(() => c.useDemoDatabase()),
+    testClubConnection: (...a: Parameters<Commands["testClubConnection"]>) => call(() => c.testClubConnection(...a)),
+    saveClubConnection: (...a: Parameters<Commands["saveClubConnection"]>) => call(() => c.saveClubConnection(...a)),
+    providePassword: (password: string) => call(() => c.providePassword(password)),
+    signIn: (email: string, pin: string) => call(() => c.signIn(email, pin)),
+    signOut: () => call(() => c.signOut()),
+    listDeskStaff: () => call(() => c.listDeskStaff()),
+    searchMembers: (query: string) => call(() => c.searchMembers(query)),
+    memberPanel: (memberId: string) => call(() => c.getMemberPanel(memberId)),
+    weekSchedule: (start: string) => call(() => c.weekSchedule(start)),
+    upcomingClasses: (...a: Parameters<Commands["upcomingClasses"]>) => call(() => c.upcomingClasses(...a)),
+    // The shell records the signed-in staff member whatever is sent.
+    createBooking: (booking: NewBooking) => call(() => c.createBooking({ ...booking, staff_id: null })),
+    cancelBooking: (...a: Parameters<Commands["cancelBooking"]>) => call(() => c.cancelBooking(...a)),
+    setAttendance: (...a: Parameters<Commands["setAttendance"]>) => call(() => c.setAttendance(...a)),
+    listBookings: (...a: Parameters<Commands["listBookings"]>) => call(() => c.listBookings(...a)),
+    exportBookingsCsv: (...a: Parameters<Commands["exportBookingsCsv"]>) => call(() => c.exportBookingsCsv(...a)),
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
 
-export const api: Api = createApi(tauriInvoke);
+export const api: Api = createApi();

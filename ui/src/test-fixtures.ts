@@ -1,7 +1,7 @@
 // Shared test data: an AppInfo and staff as the shell would send them. The booking rules are the
 // database's, as a desk reads them (written by core/tests/booking_rules_data.rs).
 import type { AppInfo } from "./api";
-import type { StaffSession } from "./bindings/StaffSession";
+import type { StaffSession } from "./bindings";
 import RULES from "./fixtures/booking-rules.json";
 
 export const manager: StaffSession = { id: "s1", full_name: "Maria Manager", email: "maria@demo.example", role: "manager", branch_id: "b1", can_override: true };

@@ -11,8 +11,7 @@ use super::BookingKind;
 use crate::error::{Error, Result};
 
 /// Filters of the all-bookings list; every field is optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(default)]
 pub struct BookingFilter {
     pub branch_id: Option<Uuid>,
@@ -30,8 +29,7 @@ pub struct BookingFilter {
     pub overrides_only: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     #[default]
@@ -40,24 +38,20 @@ pub enum Sort {
 }
 
 /// Where the previous page ended: keyset paging stays fast at any depth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Cursor {
     pub starts_at: DateTime<Utc>,
     pub id: Uuid,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct PageRequest {
     pub after: Option<Cursor>,
-    #[ts(type = "number")]
     pub limit: i64,
     pub sort: Sort,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct BookingRow {
     /// "class" or "recovery"
     pub kind: String,
@@ -80,8 +74,7 @@ pub struct BookingRow {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct Page {
     pub rows: Vec<BookingRow>,
     /// Pass back as `after` for the next page; None on the last page.

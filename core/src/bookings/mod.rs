@@ -17,8 +17,7 @@ use uuid::Uuid;
 
 use crate::error::Result;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
 pub enum BookingKind {
     Class,
@@ -36,8 +35,7 @@ impl BookingKind {
 
 /// A confirm from the concierge drawer or a member. `idempotency_key` is made once per
 /// confirm: a retried request with the same key returns the same booking.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct BookingRequest {
     pub kind: BookingKind,
     /// The class id or the slot id.
@@ -57,8 +55,7 @@ pub struct BookingRequest {
     pub join_waitlist: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
 pub struct Booking {
     pub id: Uuid,
     pub member_id: Uuid,
@@ -123,8 +120,7 @@ pub async fn cancel<'e>(
     )
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Attendance {
     Attended,

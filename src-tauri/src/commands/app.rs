@@ -11,20 +11,18 @@ use tauri::State;
 use crate::state::{Connection, DeskState};
 use crate::Error;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
-#[ts(export, rename = "DatabaseMode")]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "snake_case")]
-pub enum Mode {
+pub enum DatabaseMode {
     Demo,
     Club,
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct AppInfo {
     pub name: &'static str,
     pub version: &'static str,
-    pub mode: Mode,
+    pub mode: DatabaseMode,
     /// No settings saved yet: running on the demo database; offer "Connect to the club database".
     pub first_run: bool,
     pub connection: Connection,
@@ -34,7 +32,6 @@ pub struct AppInfo {
     /// The saved club connection (never its password), so Settings opens with it filled in.
     pub club: Option<ClubConnection>,
     /// The newest migration applied to the database (Settings shows it).
-    #[ts(type = "number | null")]
     pub schema_version: Option<i64>,
     pub staff: Option<StaffSession>,
     /// Booking statuses, the changes staff may make and the override reason's length, as the
@@ -47,8 +44,8 @@ pub struct AppInfo {
 pub async fn info(state: &DeskState) -> AppInfo {
     let config = state.config().await;
     let mode = match config {
-        Some(DeskConfig::Club(_)) if !state.is_demo().await => Mode::Club,
-        _ => Mode::Demo,
+        Some(DeskConfig::Club(_)) if !state.is_demo().await => DatabaseMode::Club,
+        _ => DatabaseMode::Demo,
     };
     let desk = state.desk().await.ok();
     // The open desk's role, or the saved one (the password prompt names it before connecting).
@@ -61,7 +58,7 @@ pub async fn info(state: &DeskState) -> AppInfo {
         name: "Branch Desk",
         version: env!("CARGO_PKG_VERSION"),
         first_run: state.first_run(),
-        demo_staff: if mode == Mode::Demo {
+        demo_staff: if mode == DatabaseMode::Demo {
             demo::staff()
         } else {
             Vec::new()
@@ -85,6 +82,7 @@ pub async fn info(state: &DeskState) -> AppInfo {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn app_info(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
     crate::startup::first_screen();
     Ok(info(&state).await)
@@ -98,6 +96,7 @@ pub async fn retry(state: &DeskState) -> AppInfo {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn reconnect(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
     Ok(retry(&state).await)
 }

@@ -23,6 +23,7 @@ pub async fn book(state: &DeskState, mut req: BookingRequest) -> Result<Booking,
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn create_booking(
     state: State<'_, DeskState>,
     booking: BookingRequest,
@@ -40,6 +41,7 @@ pub async fn cancel(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn cancel_booking(
     state: State<'_, DeskState>,
     kind: BookingKind,
@@ -66,6 +68,7 @@ pub async fn attendance(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn set_attendance(
     state: State<'_, DeskState>,
     kind: BookingKind,
@@ -85,6 +88,7 @@ pub async fn list(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_bookings(
     state: State<'_, DeskState>,
     filter: BookingFilter,
@@ -93,11 +97,9 @@ pub async fn list_bookings(
     list(&state, filter, page).await
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Exported {
     pub path: PathBuf,
-    #[ts(type = "number")]
     pub bookings: u64,
 }
 
@@ -138,6 +140,7 @@ pub async fn export(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn export_bookings_csv(
     app: tauri::AppHandle,
     state: State<'_, DeskState>,

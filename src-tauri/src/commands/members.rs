@@ -15,6 +15,7 @@ pub async fn search(state: &DeskState, query: &str) -> Result<Vec<MemberHit>, Er
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn search_members(
     state: State<'_, DeskState>,
     query: String,
@@ -28,6 +29,7 @@ pub async fn panel(state: &DeskState, member_id: Uuid) -> Result<MemberPanel, Er
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn get_member_panel(
     state: State<'_, DeskState>,
     member_id: Uuid,

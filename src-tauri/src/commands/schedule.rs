@@ -16,6 +16,7 @@ pub async fn week(state: &DeskState, start: NaiveDate) -> Result<Schedule, Error
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn week_schedule(
     state: State<'_, DeskState>,
     start: NaiveDate,
@@ -31,6 +32,7 @@ pub async fn classes(state: &DeskState, from: NaiveDate, days: i32) -> Result<Ve
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn upcoming_classes(
     state: State<'_, DeskState>,
     from: NaiveDate,

@@ -17,12 +17,12 @@ pub async fn use_demo(state: &DeskState) -> Result<AppInfo, Error> {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn use_demo_database(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
     use_demo(&state).await
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct ConnectionTest {
     pub desk_role: String,
     pub branches: Vec<branch_desk_core::desk::Branch>,
@@ -39,6 +39,7 @@ pub async fn test(settings: &ClubConnection, password: &str) -> Result<Connectio
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn test_club_connection(
     settings: ClubConnection,
     password: String,
@@ -46,8 +47,7 @@ pub async fn test_club_connection(
     test(&settings, &password).await
 }
 
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Saved {
     pub info: AppInfo,
     /// Where the password went: the OS keyring, or memory only (asked again at next start).
@@ -72,6 +72,7 @@ pub async fn save_club(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn save_club_connection(
     state: State<'_, DeskState>,
     settings: ClubConnection,
@@ -93,7 +94,7 @@ pub async fn provide(state: &DeskState, password: &str) -> Result<AppInfo, Error
         Ok(()) => {}
         // The server is down, so the password could not be checked: keep it (in memory) and let
         // the banner's retry connect once the server is back. A refused password is not kept.
-        Err(e) if e.body().code == "unavailable" => {
+        Err(e) if e.body().code == branch_desk_core::ErrorCode::Unavailable => {
             state.fail(e).await;
         }
         Err(e) => return Err(e),
@@ -103,6 +104,7 @@ pub async fn provide(state: &DeskState, password: &str) -> Result<AppInfo, Error
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn provide_password(
     state: State<'_, DeskState>,
     password: String,

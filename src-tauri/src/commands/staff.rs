@@ -14,6 +14,7 @@ pub async fn sign_in_as(state: &DeskState, email: &str, pin: &str) -> Result<Sta
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn sign_in(
     state: State<'_, DeskState>,
     email: String,
@@ -23,6 +24,7 @@ pub async fn sign_in(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn sign_out(state: State<'_, DeskState>) -> Result<(), Error> {
     state.set_staff(None).await
 }
@@ -33,6 +35,7 @@ pub async fn list(state: &DeskState) -> Result<Vec<StaffSummary>, Error> {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_desk_staff(state: State<'_, DeskState>) -> Result<Vec<StaffSummary>, Error> {
     list(&state).await
 }

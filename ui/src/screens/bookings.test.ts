@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api";
-import type { BookingRow } from "../bindings/BookingRow";
+import type { BookingRow } from "../bindings";
 import RULES from "../fixtures/booking-rules.json";
 import { actionsFor, back, buildFilter, confirmQuestion, currentCursor, firstPage, forward, pageNumber, renderBookings } from "./bookings";
 

@@ -1,14 +1,14 @@
 // All Bookings: classes and recovery together, filters, sort, keyset paging (the cursor from one
 // page asks for the next), CSV export, and per-row Cancel / Check in / No-show with confirmation.
 import { errorText, type Api } from "../api";
-import type { BookingFilter } from "../bindings/BookingFilter";
-import type { BookingKind } from "../bindings/BookingKind";
-import type { BookingRules } from "../bindings/BookingRules";
-import type { BookingRow } from "../bindings/BookingRow";
-import type { Class } from "../bindings/Class";
-import type { Cursor } from "../bindings/Cursor";
-import type { Facility } from "../bindings/Facility";
-import type { Sort } from "../bindings/Sort";
+import type { BookingFilter } from "../bindings";
+import type { BookingKind } from "../bindings";
+import type { BookingRules } from "../bindings";
+import type { BookingRow } from "../bindings";
+import type { Class } from "../bindings";
+import type { Cursor } from "../bindings";
+import type { Facility } from "../bindings";
+import type { Sort } from "../bindings";
 import { h } from "../dom";
 import { addDays, counted, dateTime, dateTimeAt, startOfDayIn, statusLabel, todayIn } from "../format";
 import { hitName, renderMemberSearch } from "../widgets/member-search";

@@ -2,11 +2,11 @@
 // "Override capacity" (reason required), "Join waitlist" when a class is full, Esc to close.
 // One idempotency key per confirm: a retry of the same request reuses it, so nothing doubles.
 import { ApiError, errorText, type Api, type NewBooking } from "../api";
-import type { BookingKind } from "../bindings/BookingKind";
-import type { BookingRules } from "../bindings/BookingRules";
-import type { Class } from "../bindings/Class";
-import type { Schedule } from "../bindings/Schedule";
-import type { StaffSession } from "../bindings/StaffSession";
+import type { BookingKind } from "../bindings";
+import type { BookingRules } from "../bindings";
+import type { Class } from "../bindings";
+import type { Schedule } from "../bindings";
+import type { StaffSession } from "../bindings";
 import { h } from "../dom";
 import { counted, dateTime, dayLabel, hhmm, placesLeft, todayIn } from "../format";
 import { openDrawer } from "../widgets/drawer";

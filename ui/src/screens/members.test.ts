@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { entitlementText, renderMembers } from "./members";
 import { renderMemberSearch, shouldSearch } from "../widgets/member-search";
-import type { MemberPanel } from "../bindings/MemberPanel";
-import type { MemberHit } from "../bindings/MemberHit";
+import type { MemberPanel } from "../bindings";
+import type { MemberHit } from "../bindings";
 
 const hit = (n: number): MemberHit => ({ member_id: `m${n}`, member_number: `M${n}`, first_name: "Ana", last_name: `Lopez${n}`, email: null, phone: null, status: "active", home_branch_id: "b1", plan_id: null, score: 1 });
 

@@ -1,9 +1,9 @@
 // The members screen: the member search (widgets/member-search.ts; Ctrl+K focuses it) and the
 // member panel: status, plan, entitlements used/remaining, upcoming bookings, "Book for this member".
 import { errorText, type Api } from "../api";
-import type { Entitlement } from "../bindings/Entitlement";
-import type { MemberHit } from "../bindings/MemberHit";
-import type { MemberPanel } from "../bindings/MemberPanel";
+import type { Entitlement } from "../bindings";
+import type { MemberHit } from "../bindings";
+import type { MemberPanel } from "../bindings";
 import { h } from "../dom";
 import { dateTimeAt, statusLabel } from "../format";
 import { hitName, renderMemberSearch } from "../widgets/member-search";

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { groupSchedule, isFull, renderSchedule, slotLabel } from "./schedule";
-import type { Schedule } from "../bindings/Schedule";
-import type { Slot } from "../bindings/Slot";
-import type { Facility } from "../bindings/Facility";
+import type { Schedule } from "../bindings";
+import type { Slot } from "../bindings";
+import type { Facility } from "../bindings";
 
 const facility = (id: string, under_maintenance = false): Facility => ({ id, branch_id: "b1", name: id, kind: "sauna", is_active: true, under_maintenance, available_days: [1, 2, 3, 4, 5, 6, 7] });
 const slot = (id: string, facility_id: string, local_date: string, local_start: string, booked = 0, capacity = 2): Slot => ({

@@ -1,9 +1,9 @@
 // Recovery schedule: one week per facility, booked/capacity per slot, full slots marked,
 // facilities under maintenance shown as such. Opening a week ensures its slots with one call.
 import { errorText, type Api } from "../api";
-import type { Facility } from "../bindings/Facility";
-import type { Schedule } from "../bindings/Schedule";
-import type { Slot } from "../bindings/Slot";
+import type { Facility } from "../bindings";
+import type { Schedule } from "../bindings";
+import type { Slot } from "../bindings";
 import { h } from "../dom";
 import { addDays, dayLabel, hhmm, mondayOf, todayIn, weekLabel } from "../format";
 

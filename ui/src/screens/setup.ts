@@ -1,9 +1,9 @@
 // First run (and later "Connection settings"): connect this desk to the club database, tested
 // before it is saved, or use the embedded demo database.
 import { errorText, type Api, type AppInfo } from "../api";
-import type { Branch } from "../bindings/Branch";
-import type { ClubConnection } from "../bindings/ClubConnection";
-import type { TlsMode } from "../bindings/TlsMode";
+import type { Branch } from "../bindings";
+import type { ClubConnection } from "../bindings";
+import type { TlsMode } from "../bindings";
 import { h } from "../dom";
 import { counted } from "../format";
 

@@ -2,8 +2,8 @@
 // switch between the desk's staff. Validation here only spares a round trip: the core checks the
 // PIN again and locks out after repeated failures (its message is shown as returned).
 import { ApiError } from "../api";
-import type { DemoStaff } from "../bindings/DemoStaff";
-import type { StaffSummary } from "../bindings/StaffSummary";
+import type { DemoStaff } from "../bindings";
+import type { StaffSummary } from "../bindings";
 import { h } from "../dom";
 
 export interface SignInInput {

@@ -2,7 +2,7 @@
 // move, Enter opens the first hit once the answer to what is typed is in). Used by the members
 // screen, the concierge drawer and All Bookings' member filter.
 import { errorText, type Api } from "../api";
-import type { MemberHit } from "../bindings/MemberHit";
+import type { MemberHit } from "../bindings";
 import { h } from "../dom";
 import { counted, statusLabel } from "../format";
 import { debounce, moveHighlight } from "../keys";
