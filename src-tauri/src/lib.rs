@@ -1,5 +1,5 @@
 //! Branch Desk's Tauri shell: registers state and commands, nothing else. Domain rules and SQL
-//! live in `branch-desk-core`; commands take `State`, call the core, convert the error.
+//! live in `branch-desk-core`; the commands are declared once in `commands/mod.rs`.
 
 pub mod commands;
 pub mod error;
@@ -11,30 +11,10 @@ pub use error::Error;
 use state::{DeskState, Paths};
 use tauri::Manager;
 
-/// Every command the UI may call, once: Tauri's handler and the TypeScript client
-/// (`ui/src/bindings.ts`) both come from this list.
+/// Every command the UI may call (declared once, in `commands`): Tauri's handler and the
+/// TypeScript client (`ui/src/bindings.ts`) both come from it.
 pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new()
-        .commands(tauri_specta::collect_commands![
-            commands::app::app_info,
-            commands::app::reconnect,
-            commands::setup::use_demo_database,
-            commands::setup::test_club_connection,
-            commands::setup::save_club_connection,
-            commands::setup::provide_password,
-            commands::staff::sign_in,
-            commands::staff::sign_out,
-            commands::staff::list_desk_staff,
-            commands::members::search_members,
-            commands::members::get_member_panel,
-            commands::schedule::week_schedule,
-            commands::schedule::upcoming_classes,
-            commands::bookings::create_booking,
-            commands::bookings::cancel_booking,
-            commands::bookings::set_attendance,
-            commands::bookings::list_bookings,
-            commands::bookings::export_bookings_csv,
-        ])
+    commands::builder()
         // A failed command rejects its promise with the `{ code, message, field? }` error body;
         // `ui/src/api.ts` turns it into an `ApiError`.
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
@@ -50,7 +30,7 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
     builder()
         .export(
             specta_typescript::Typescript::default()
-                .header("// Generated from the Rust commands by tauri-specta (src-tauri/src/lib.rs): do not edit.\n"),
+                .header("// Generated from the Rust commands by tauri-specta (src-tauri/src/commands/mod.rs): do not edit.\n"),
             path,
         )
         .map_err(|e| e.to_string())
@@ -73,6 +53,12 @@ pub fn run() {
             let paths = Paths {
                 config_file: app.path().app_config_dir()?.join("desk.toml"),
                 demo_data_dir: app.path().app_data_dir()?.join("demo-db"),
+                export_dir: app
+                    .path()
+                    .download_dir()
+                    .or_else(|_| app.path().document_dir())
+                    .or_else(|_| app.path().home_dir())
+                    .ok(),
             };
             // BRANCH_DESK_NO_KEYRING=1: headless runs and tests keep passwords in memory only.
             let no_keyring = std::env::var_os("BRANCH_DESK_NO_KEYRING").is_some();

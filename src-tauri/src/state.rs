@@ -22,6 +22,8 @@ pub struct Paths {
     pub config_file: PathBuf,
     /// The embedded demo database's data directory.
     pub demo_data_dir: PathBuf,
+    /// Where CSV exports go (Downloads, else Documents, else home); None when there is none.
+    pub export_dir: Option<PathBuf>,
 }
 
 /// The desk's connection, as the UI shows it.

@@ -220,9 +220,14 @@ async fn every_command_on_a_club_database(admin: PgPool) {
         None
     );
     let export_dir = dir.path().join("exports");
-    let exported = bookings::export(&s, BookingFilter::default(), export_dir.clone())
+    let exported = bookings::export_to_folder(&s, BookingFilter::default())
         .await
         .unwrap();
+    assert!(
+        exported.path.starts_with(&export_dir),
+        "the export goes to the desk's export folder: {:?}",
+        exported.path
+    );
     let csv = std::fs::read_to_string(&exported.path).unwrap();
     assert_eq!(csv.lines().count() as u64, exported.bookings + 1);
     assert!(std::fs::read_dir(&export_dir).unwrap().all(|e| !e

@@ -6,10 +6,8 @@ use branch_desk_core::desk::{Branch, ClubConnection, DeskConfig};
 use branch_desk_core::rules::BookingRules;
 use branch_desk_core::staff::StaffSession;
 use serde::Serialize;
-use tauri::State;
 
 use crate::state::{Connection, DeskState};
-use crate::Error;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -81,22 +79,9 @@ pub async fn info(state: &DeskState) -> AppInfo {
     }
 }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn app_info(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
-    crate::startup::first_screen();
-    Ok(info(&state).await)
-}
-
 /// Tries the database again (the UI calls it on "Retry" and every few seconds while unreachable).
 /// A desk whose pool is open keeps it, with its staff member signed in (see `DeskState::retry`).
 pub async fn retry(state: &DeskState) -> AppInfo {
     state.retry().await;
     info(state).await
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn reconnect(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
-    Ok(retry(&state).await)
 }

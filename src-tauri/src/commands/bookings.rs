@@ -7,7 +7,6 @@ use branch_desk_core::bookings::{
     self, Attendance, Booking, BookingFilter, BookingKind, BookingRequest, Page, PageRequest,
 };
 use serde::Serialize;
-use tauri::{Manager, State};
 use uuid::Uuid;
 
 use crate::state::DeskState;
@@ -22,15 +21,6 @@ pub async fn book(state: &DeskState, mut req: BookingRequest) -> Result<Booking,
     Ok(bookings::book(&desk.pool, &req).await?)
 }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn create_booking(
-    state: State<'_, DeskState>,
-    booking: BookingRequest,
-) -> Result<Booking, Error> {
-    book(&state, booking).await
-}
-
 pub async fn cancel(
     state: &DeskState,
     kind: BookingKind,
@@ -38,16 +28,6 @@ pub async fn cancel(
 ) -> Result<Option<Uuid>, Error> {
     let staff = state.staff().await?;
     Ok(bookings::cancel(&state.desk().await?.pool, kind, booking_id, Some(staff.id)).await?)
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn cancel_booking(
-    state: State<'_, DeskState>,
-    kind: BookingKind,
-    booking_id: Uuid,
-) -> Result<Option<Uuid>, Error> {
-    cancel(&state, kind, booking_id).await
 }
 
 pub async fn attendance(
@@ -67,17 +47,6 @@ pub async fn attendance(
     .await?)
 }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn set_attendance(
-    state: State<'_, DeskState>,
-    kind: BookingKind,
-    booking_id: Uuid,
-    status: Attendance,
-) -> Result<(), Error> {
-    attendance(&state, kind, booking_id, status).await
-}
-
 pub async fn list(
     state: &DeskState,
     filter: BookingFilter,
@@ -85,16 +54,6 @@ pub async fn list(
 ) -> Result<Page, Error> {
     state.staff().await?;
     Ok(bookings::list_bookings(&state.desk().await?.pool, &filter, &page).await?)
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn list_bookings(
-    state: State<'_, DeskState>,
-    filter: BookingFilter,
-    page: PageRequest,
-) -> Result<Page, Error> {
-    list(&state, filter, page).await
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -139,23 +98,13 @@ pub async fn export(
     }
 }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn export_bookings_csv(
-    app: tauri::AppHandle,
-    state: State<'_, DeskState>,
-    filter: BookingFilter,
-) -> Result<Exported, Error> {
-    let dir = app
-        .path()
-        .download_dir()
-        .or_else(|_| app.path().document_dir())
-        .or_else(|_| app.path().home_dir())
-        .map_err(|e| {
-            Error::from(branch_desk_core::Error::invalid(
-                "file",
-                format!("No folder to export to: {e}"),
-            ))
-        })?;
-    export(&state, filter, dir).await
+/// The export into the desk's export folder (Downloads, else Documents, else home).
+pub async fn export_to_folder(state: &DeskState, filter: BookingFilter) -> Result<Exported, Error> {
+    let Some(dir) = state.paths.export_dir.clone() else {
+        return Err(Error::from(branch_desk_core::Error::invalid(
+            "file",
+            "No folder to export to: this computer has no Downloads, Documents or home folder.",
+        )));
+    };
+    export(state, filter, dir).await
 }

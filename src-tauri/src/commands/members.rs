@@ -3,7 +3,6 @@
 use branch_desk_core::members::{
     member_panel, search_members as core_search, MemberHit, MemberPanel,
 };
-use tauri::State;
 use uuid::Uuid;
 
 use crate::state::DeskState;
@@ -14,25 +13,7 @@ pub async fn search(state: &DeskState, query: &str) -> Result<Vec<MemberHit>, Er
     Ok(core_search(&state.desk().await?.pool, query, 20).await?)
 }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn search_members(
-    state: State<'_, DeskState>,
-    query: String,
-) -> Result<Vec<MemberHit>, Error> {
-    search(&state, &query).await
-}
-
 pub async fn panel(state: &DeskState, member_id: Uuid) -> Result<MemberPanel, Error> {
     state.staff().await?;
     Ok(member_panel(&state.desk().await?.pool, member_id, chrono::Utc::now()).await?)
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn get_member_panel(
-    state: State<'_, DeskState>,
-    member_id: Uuid,
-) -> Result<MemberPanel, Error> {
-    panel(&state, member_id).await
 }

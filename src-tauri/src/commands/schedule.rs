@@ -3,7 +3,6 @@
 use branch_desk_core::classes::{list_classes_on_days, Class};
 use branch_desk_core::slots::{schedule, Schedule};
 use chrono::{Duration, NaiveDate};
-use tauri::State;
 
 use crate::state::DeskState;
 use crate::Error;
@@ -15,28 +14,9 @@ pub async fn week(state: &DeskState, start: NaiveDate) -> Result<Schedule, Error
     Ok(schedule(&desk.pool, desk.branch.id, start, start + Duration::days(6)).await?)
 }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn week_schedule(
-    state: State<'_, DeskState>,
-    start: NaiveDate,
-) -> Result<Schedule, Error> {
-    week(&state, start).await
-}
-
 /// Classes of this desk's branch on the local days `from .. from + days`.
 pub async fn classes(state: &DeskState, from: NaiveDate, days: i32) -> Result<Vec<Class>, Error> {
     state.staff().await?;
     let desk = state.desk().await?;
     Ok(list_classes_on_days(&desk.pool, desk.branch.id, from, days).await?)
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn upcoming_classes(
-    state: State<'_, DeskState>,
-    from: NaiveDate,
-    days: i32,
-) -> Result<Vec<Class>, Error> {
-    classes(&state, from, days).await
 }

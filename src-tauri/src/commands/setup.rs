@@ -3,7 +3,6 @@
 
 use branch_desk_core::desk::{connect_club, ClubConnection, DeskConfig};
 use serde::Serialize;
-use tauri::State;
 
 use crate::commands::app::{info, AppInfo};
 use crate::secrets::Kept;
@@ -14,12 +13,6 @@ pub async fn use_demo(state: &DeskState) -> Result<AppInfo, Error> {
     state.open_demo().await?;
     state.save(&DeskConfig::Demo, None)?;
     Ok(info(state).await)
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn use_demo_database(state: State<'_, DeskState>) -> Result<AppInfo, Error> {
-    use_demo(&state).await
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -36,15 +29,6 @@ pub async fn test(settings: &ClubConnection, password: &str) -> Result<Connectio
         desk_role: desk.identity.role_name,
         branches: desk.branches,
     })
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn test_club_connection(
-    settings: ClubConnection,
-    password: String,
-) -> Result<ConnectionTest, Error> {
-    test(&settings, &password).await
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -71,16 +55,6 @@ pub async fn save_club(
     })
 }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn save_club_connection(
-    state: State<'_, DeskState>,
-    settings: ClubConnection,
-    password: String,
-) -> Result<Saved, Error> {
-    save_club(&state, &settings, &password).await
-}
-
 /// At start without a keyring: the password for the saved settings, kept in memory only.
 pub async fn provide(state: &DeskState, password: &str) -> Result<AppInfo, Error> {
     let Some(DeskConfig::Club(settings)) = state.config().await else {
@@ -101,13 +75,4 @@ pub async fn provide(state: &DeskState, password: &str) -> Result<AppInfo, Error
     }
     state.secrets.store(&settings.desk_role, password);
     Ok(info(state).await)
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn provide_password(
-    state: State<'_, DeskState>,
-    password: String,
-) -> Result<AppInfo, Error> {
-    provide(&state, &password).await
 }

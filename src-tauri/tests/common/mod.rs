@@ -15,6 +15,7 @@ pub fn state(dir: &std::path::Path) -> DeskState {
         Paths {
             config_file: dir.join("config/desk.toml"),
             demo_data_dir: dir.join("data/demo-db"),
+            export_dir: Some(dir.join("exports")),
         },
         Secrets::new(true),
     )
