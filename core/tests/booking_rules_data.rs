@@ -14,6 +14,14 @@ use branch_desk_core::Error;
 use common::{club, desk_request, DESK_A};
 use sqlx::PgPool;
 
+async fn constraint_def(admin: &PgPool, name: &str) -> String {
+    sqlx::query_scalar("select pg_get_constraintdef(oid) from pg_constraint where conname = $1")
+        .bind(name)
+        .fetch_one(admin)
+        .await
+        .unwrap()
+}
+
 fn numbers(text: &str) -> Vec<i32> {
     text.split(|c: char| !c.is_ascii_digit())
         .filter(|s| !s.is_empty())
@@ -51,13 +59,7 @@ async fn a_desk_reads_the_rules_and_the_constraints_agree(admin: PgPool) {
         ("class_bookings_status", true),
         ("benefit_bookings_status", false),
     ] {
-        let def: String = sqlx::query_scalar(
-            "select pg_get_constraintdef(oid) from pg_constraint where conname = $1",
-        )
-        .bind(constraint)
-        .fetch_one(&c.admin)
-        .await
-        .unwrap();
+        let def = constraint_def(&c.admin, constraint).await;
         let allowed: BTreeSet<&str> = def.split('\'').skip(1).step_by(2).collect();
         let expected: BTreeSet<&str> = rules
             .statuses
@@ -71,13 +73,7 @@ async fn a_desk_reads_the_rules_and_the_constraints_agree(admin: PgPool) {
         "class_bookings_override_reason_length",
         "benefit_bookings_override_reason_length",
     ] {
-        let def: String = sqlx::query_scalar(
-            "select pg_get_constraintdef(oid) from pg_constraint where conname = $1",
-        )
-        .bind(constraint)
-        .fetch_one(&c.admin)
-        .await
-        .unwrap();
+        let def = constraint_def(&c.admin, constraint).await;
         assert_eq!(
             numbers(&def),
             [rules.override_reason_min, rules.override_reason_max],
