@@ -27,8 +27,11 @@ log "UI build (the app embeds ui/dist)"
 log "core: unit and database tests"
 cargo test --locked -p branch-desk-core --all-features -- --test-threads="${TEST_THREADS:-4}"
 
-log "shell: command tests (same features as the app build, so the build is shared)"
-BRANCH_DESK_NO_KEYRING=1 cargo test --locked -p branch-desk --features tauri/custom-protocol
+log "desk: the state machine and the command bodies against PostgreSQL and the demo database (no window)"
+BRANCH_DESK_NO_KEYRING=1 cargo test --locked -p branch-desk-app
+
+log "shell: the TypeScript client exported from the Tauri commands (same features as the app build)"
+cargo test --locked -p branch-desk --features tauri/custom-protocol
 
 log "generated files (by the tests above) are committed and current: the TypeScript client and types (tauri-specta), the schema snapshot, the UI tests' booking rules"
 if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- ui/src/bindings.ts ui/src/fixtures schema)" ]; then

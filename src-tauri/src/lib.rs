@@ -1,14 +1,11 @@
-//! Branch Desk's Tauri shell: registers state and commands, nothing else. Domain rules and SQL
-//! live in `branch-desk-core`; the commands are declared once in `commands/mod.rs`.
+//! Branch Desk's Tauri shell: the window, the Tauri commands and the TypeScript client, nothing
+//! else. The desk's state and the command bodies are Tauri-free, in `branch-desk-app` (`app/`);
+//! domain rules and SQL in `branch-desk-core`. The commands are declared once, in `commands.rs`.
 
 pub mod commands;
-pub mod error;
-pub mod secrets;
-pub mod startup;
-pub mod state;
 
-pub use error::Error;
-use state::{DeskState, Paths};
+use branch_desk_app::state::{DeskState, Paths};
+use branch_desk_app::{secrets, startup};
 use tauri::Manager;
 
 /// Every command the UI may call (declared once, in `commands`): Tauri's handler and the
@@ -30,7 +27,7 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
     builder()
         .export(
             specta_typescript::Typescript::default()
-                .header("// Generated from the Rust commands by tauri-specta (src-tauri/src/commands/mod.rs): do not edit.\n"),
+                .header("// Generated from the Rust commands by tauri-specta (src-tauri/src/commands.rs): do not edit.\n"),
             path,
         )
         .map_err(|e| e.to_string())

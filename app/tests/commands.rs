@@ -3,11 +3,11 @@
 
 mod common;
 
+use branch_desk_app::commands::{app, bookings, members, schedule, setup, staff};
+use branch_desk_app::state::Connection;
+use branch_desk_app::Error;
 use branch_desk_core::bookings::{Attendance, BookingFilter, BookingKind, PageRequest, Sort};
 use branch_desk_core::desk::ClubConnection;
-use branch_desk_lib::commands::{app, bookings, members, schedule, setup, staff};
-use branch_desk_lib::state::Connection;
-use branch_desk_lib::Error;
 use common::{booking, club_with_desk, state};
 use serde_json::Value;
 use sqlx::PgPool;

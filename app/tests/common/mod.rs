@@ -1,12 +1,12 @@
 //! Set-up shared by the shell's tests: a desk state in a temporary folder, and a generated club
 //! with a branch desk role, reached the way a desk reaches it.
 
+use branch_desk_app::secrets::Secrets;
+use branch_desk_app::state::{DeskState, Paths};
 use branch_desk_core::bookings::{BookingKind, BookingRequest};
 use branch_desk_core::db::create_desk_role;
 use branch_desk_core::desk::{ClubConnection, TlsMode};
 use branch_desk_core::generator::{generate_club, ClubSpec, GeneratedClub};
-use branch_desk_lib::secrets::Secrets;
-use branch_desk_lib::state::{DeskState, Paths};
 use sqlx::PgPool;
 
 /// A desk whose settings and demo database live in `dir`, with no OS keyring.

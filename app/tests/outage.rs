@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 
 mod common;
 
+use branch_desk_app::commands::{app, bookings, schedule, setup, staff};
+use branch_desk_app::state::Connection;
 use branch_desk_core::bookings::BookingKind;
 use branch_desk_core::desk::ClubConnection;
-use branch_desk_lib::commands::{app, bookings, schedule, setup, staff};
-use branch_desk_lib::state::Connection;
 use common::{booking, club_with_desk, state};
 use sqlx::PgPool;
 use tokio::net::{TcpListener, TcpStream};

@@ -1,15 +1,10 @@
-//! The commands the UI may call, declared once, in [`commands!`] below: for each, its name, its
-//! arguments and a body that calls the Tauri-free function of its area (the modules here take
-//! `&DeskState`, never Tauri's types, so tests call them without a window). From that one list
-//! the macro generates the `#[tauri::command]` functions and [`builder`], which registers Tauri's
-//! handler and exports the typed TypeScript client (`ui/src/bindings.ts`, by tauri-specta).
+//! The commands the UI may call, declared once, in `commands!` below: for each, its name, its
+//! arguments and a body that calls the Tauri-free function of its area (`branch_desk_app::commands`,
+//! over `&DeskState`, tested there without a window). From that one list the macro generates the
+//! `#[tauri::command]` functions and [`builder`], which registers Tauri's handler and exports the
+//! typed TypeScript client (`ui/src/bindings.ts`, by tauri-specta).
 
-pub mod app;
-pub mod bookings;
-pub mod members;
-pub mod schedule;
-pub mod setup;
-pub mod staff;
+use branch_desk_app::commands::{app, bookings, members, schedule, setup, staff};
 
 use branch_desk_core::bookings::{
     Attendance, Booking, BookingFilter, BookingKind, BookingRequest, Page, PageRequest,
@@ -22,8 +17,8 @@ use branch_desk_core::staff::{StaffSession, StaffSummary};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use crate::state::DeskState;
-use crate::Error;
+use branch_desk_app::state::DeskState;
+use branch_desk_app::Error;
 
 /// `fn name(state, arg: Type, ...) -> Answer { body }`: the body sees `state: &DeskState` and
 /// the arguments, and returns `Result<Answer, Error>`. Arguments cross IPC in camelCase.
@@ -55,7 +50,7 @@ macro_rules! commands {
 commands! {
     /// Name, version, database mode, connection, branch, staff, rules: what every screen shows.
     fn app_info(state) -> app::AppInfo {
-        crate::startup::first_screen();
+        branch_desk_app::startup::first_screen();
         Ok(app::info(state).await)
     }
     /// The banner's retry (on "Retry" and every few seconds while unreachable).
