@@ -24,14 +24,13 @@ export DATABASE_URL
 log "UI build (the app embeds ui/dist)"
 (cd ui && npm run build --silent)
 
-log "core: unit and database tests"
-cargo test --locked -p branch-desk-core --all-features -- --test-threads="${TEST_THREADS:-4}"
-
-log "desk: the state machine and the command bodies against PostgreSQL and the demo database (no window)"
-BRANCH_DESK_NO_KEYRING=1 cargo test --locked -p branch-desk-app
-
-log "shell: the TypeScript client exported from the Tauri commands (same features as the app build)"
-cargo test --locked -p branch-desk --features tauri/custom-protocol
+# One build for the three, so the two cores compile Tauri while the core's tests link:
+#  - core: unit and database tests;
+#  - desk: the state machine and the command bodies against PostgreSQL and the demo database, no window;
+#  - shell: the TypeScript client exported from the Tauri commands (same features as the app build).
+log "core, desk and shell tests"
+BRANCH_DESK_NO_KEYRING=1 cargo test --locked -p branch-desk-core -p branch-desk-app -p branch-desk \
+  --all-features --features tauri/custom-protocol -- --test-threads="${TEST_THREADS:-4}"
 
 log "generated files (by the tests above) are committed and current: the TypeScript client and types (tauri-specta), the schema snapshot, the UI tests' booking rules"
 if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- ui/src/bindings.ts ui/src/fixtures schema)" ]; then
