@@ -174,20 +174,20 @@ impl DeskState {
     pub async fn open_from_config(&self) -> Connection {
         let config = match load_config(&self.paths.config_file) {
             Ok(c) => c,
-            Err(e) => return self.fail(Error::from(e)).await,
+            Err(e) => return self.fail(&Error::from(e)).await,
         };
         self.session.write().await.config = config.clone();
         match config {
             // First run: the demo database until someone connects this desk to the club.
             None | Some(DeskConfig::Demo) => match self.open_demo().await {
                 Ok(()) => self.connection().await,
-                Err(e) => self.fail(e).await,
+                Err(e) => self.fail(&e).await,
             },
             Some(DeskConfig::Club(settings)) => match self.secrets.load(&settings.desk_role) {
                 None => self.set_link(Link::NeedsPassword).await,
                 Some(password) => match self.open_club(&settings, &password).await {
                     Ok(()) => self.connection().await,
-                    Err(e) => self.fail(e).await,
+                    Err(e) => self.fail(&e).await,
                 },
             },
         }
@@ -219,7 +219,7 @@ impl DeskState {
             }
             // No answer in time: the same as the pool timing out.
             Err(_) => {
-                self.fail(branch_desk_core::Error::from(sqlx::Error::PoolTimedOut).into())
+                self.fail(&branch_desk_core::Error::from(sqlx::Error::PoolTimedOut).into())
                     .await
             }
             Ok(Err(e)) if demo => {
@@ -227,7 +227,7 @@ impl DeskState {
                 self.open_from_config().await
             }
             Ok(Err(e)) => {
-                self.fail(Error::from(branch_desk_core::Error::from(e)))
+                self.fail(&Error::from(branch_desk_core::Error::from(e)))
                     .await
             }
         }
@@ -274,7 +274,7 @@ impl DeskState {
             }
             Err(e) => {
                 let e = Error::from(e);
-                self.fail_ref(&e).await;
+                self.fail(&e).await;
                 Err(e)
             }
         }
@@ -331,11 +331,7 @@ impl DeskState {
     /// The database could not be opened or stopped answering. A refused password is asked for
     /// again (closing the desk); anything else shows the banner, which keeps retrying, and an
     /// open desk keeps its pool and its staff member meanwhile.
-    pub async fn fail(&self, e: Error) -> Connection {
-        self.fail_ref(&e).await
-    }
-
-    async fn fail_ref(&self, e: &Error) -> Connection {
+    pub async fn fail(&self, e: &Error) -> Connection {
         tracing::warn!(error = ?e, "the desk could not open its database");
         let message = e.body().message;
         if e.is_login_refused() {

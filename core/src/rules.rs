@@ -3,21 +3,21 @@
 //! when a desk opens and sent to the UI, which offers only what the database will take instead
 //! of keeping its own copy. The database functions enforce the same rows.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
 /// The migration that put the rules in the database; an older club database cannot serve a desk.
 pub const RULES_MIGRATION: i64 = 20261201000800;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct BookingStatus {
     pub status: String,
     /// Only classes have it (the waitlist).
     pub classes_only: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct StatusChange {
     pub from_status: String,
     pub to_status: String,
@@ -25,7 +25,7 @@ pub struct StatusChange {
     pub once_started: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct BookingRules {
     pub statuses: Vec<BookingStatus>,
     pub changes: Vec<StatusChange>,
@@ -52,27 +52,21 @@ pub async fn booking_rules(pool: &sqlx::PgPool) -> Result<BookingRules> {
     })
 }
 
+/// All of it in one round trip (it is read at every desk open).
 async fn read(pool: &sqlx::PgPool) -> std::result::Result<BookingRules, sqlx::Error> {
-    let statuses = sqlx::query_as(
-        "select status, classes_only from public.booking_statuses order by position",
-    )
-    .fetch_all(pool)
-    .await?;
-    let changes = sqlx::query_as(
-        "select from_status, to_status, once_started from public.booking_status_changes
-         order by from_status, to_status",
-    )
-    .fetch_all(pool)
-    .await?;
-    let (override_reason_min, override_reason_max) = sqlx::query_as(
-        "select public.override_reason_min_length(), public.override_reason_max_length()",
+    let rules: sqlx::types::Json<BookingRules> = sqlx::query_scalar(
+        "select json_build_object(
+           'statuses', coalesce((select json_agg(json_build_object('status', status,
+                                   'classes_only', classes_only) order by position)
+                                 from public.booking_statuses), '[]'),
+           'changes', coalesce((select json_agg(json_build_object('from_status', from_status,
+                                  'to_status', to_status, 'once_started', once_started)
+                                  order by from_status, to_status)
+                                from public.booking_status_changes), '[]'),
+           'override_reason_min', public.override_reason_min_length(),
+           'override_reason_max', public.override_reason_max_length())",
     )
     .fetch_one(pool)
     .await?;
-    Ok(BookingRules {
-        statuses,
-        changes,
-        override_reason_min,
-        override_reason_max,
-    })
+    Ok(rules.0)
 }

@@ -69,7 +69,7 @@ pub async fn provide(state: &DeskState, password: &str) -> Result<AppInfo, Error
         // The server is down, so the password could not be checked: keep it (in memory) and let
         // the banner's retry connect once the server is back. A refused password is not kept.
         Err(e) if e.body().code == branch_desk_core::ErrorCode::Unavailable => {
-            state.fail(e).await;
+            state.fail(&e).await;
         }
         Err(e) => return Err(e),
     }

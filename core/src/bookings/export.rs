@@ -2,7 +2,8 @@
 
 use uuid::Uuid;
 
-use super::{list_bookings, BookingFilter, PageRequest, Sort, MAX_PAGE};
+use super::list::{check_filter, fetch_page};
+use super::{BookingFilter, PageRequest, Sort, MAX_PAGE};
 use crate::error::{Error, Result};
 
 /// Writes every booking matching `filter` as CSV (header first), walking the list page by page.
@@ -13,6 +14,13 @@ pub async fn export_csv<W: std::io::Write>(
     filter: &BookingFilter,
     out: W,
 ) -> Result<u64> {
+    let mut page = PageRequest {
+        after: None,
+        limit: MAX_PAGE,
+        sort: Sort::StartsAsc,
+    };
+    // Checked once, before anything is read or written; the pages then only fetch.
+    check_filter(pool, filter, &page).await?;
     let branches: std::collections::HashMap<Uuid, (String, Option<chrono_tz::Tz>)> =
         sqlx::query_as::<_, (Uuid, String, String)>("select id, name, timezone from branches")
             .fetch_all(pool)
@@ -41,14 +49,9 @@ pub async fn export_csv<W: std::io::Write>(
             "created_at_utc",
         ])
         .map_err(io)?;
-    let mut page = PageRequest {
-        after: None,
-        limit: MAX_PAGE,
-        sort: Sort::StartsAsc,
-    };
     let mut written = 0;
     loop {
-        let result = list_bookings(pool, filter, &page).await?;
+        let result = fetch_page(pool, filter, &page).await?;
         for r in &result.rows {
             let (branch, tz) = branches
                 .get(&r.branch_id)

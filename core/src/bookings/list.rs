@@ -193,18 +193,20 @@ fn push_side(
     .push_bind(page.limit + 1);
 }
 
-fn check_filter(f: &BookingFilter, page: &PageRequest) -> Result<()> {
+/// A filter or page that cannot match as asked is refused in words, never narrowed or widened
+/// quietly. Statuses are checked against `booking_statuses`, their one list (one query, only when
+/// the filter names statuses).
+pub(super) async fn check_filter(
+    pool: &sqlx::PgPool,
+    f: &BookingFilter,
+    page: &PageRequest,
+) -> Result<()> {
     if !(1..=MAX_PAGE).contains(&page.limit) {
         return Err(Error::invalid(
             "limit",
             format!("A page holds 1 to {MAX_PAGE} bookings."),
         ));
     }
-    check_filter_fields(f)
-}
-
-/// A filter that cannot match as asked is refused in words, never narrowed or widened quietly.
-fn check_filter_fields(f: &BookingFilter) -> Result<()> {
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to < from {
             return Err(Error::invalid(
@@ -214,31 +216,33 @@ fn check_filter_fields(f: &BookingFilter) -> Result<()> {
         }
     }
     match (f.kind, f.facility_id, f.class_id) {
-        (_, Some(_), Some(_)) => Err(Error::invalid(
-            "facility_id",
-            "Choose a facility or a class, not both.",
-        )),
-        (Some(BookingKind::Class), Some(_), None) => Err(Error::invalid(
-            "facility_id",
-            "Classes have no facility: choose Recovery, or clear “Facility or class”.",
-        )),
-        (Some(BookingKind::Recovery), None, Some(_)) => Err(Error::invalid(
-            "class_id",
-            "Recovery bookings have no class: choose Classes, or clear “Facility or class”.",
-        )),
-        _ => Ok(()),
+        (_, Some(_), Some(_)) => {
+            return Err(Error::invalid(
+                "facility_id",
+                "Choose a facility or a class, not both.",
+            ))
+        }
+        (Some(BookingKind::Class), Some(_), None) => {
+            return Err(Error::invalid(
+                "facility_id",
+                "Classes have no facility: choose Recovery, or clear “Facility or class”.",
+            ))
+        }
+        (Some(BookingKind::Recovery), None, Some(_)) => {
+            return Err(Error::invalid(
+                "class_id",
+                "Recovery bookings have no class: choose Classes, or clear “Facility or class”.",
+            ))
+        }
+        _ => {}
     }
-}
-
-/// Statuses the database does not know are refused (`booking_statuses` is their one list).
-async fn check_statuses(pool: &sqlx::PgPool, statuses: &[String]) -> Result<()> {
-    if statuses.is_empty() {
+    if f.statuses.is_empty() {
         return Ok(());
     }
     let unknown: Vec<String> = sqlx::query_scalar(
         "select array(select unnest($1::text[]) except select status from public.booking_statuses)",
     )
-    .bind(statuses)
+    .bind(&f.statuses)
     .fetch_one(pool)
     .await?;
     match unknown.first() {
@@ -254,8 +258,16 @@ pub async fn list_bookings(
     filter: &BookingFilter,
     page: &PageRequest,
 ) -> Result<Page> {
-    check_filter(filter, page)?;
-    check_statuses(pool, &filter.statuses).await?;
+    check_filter(pool, filter, page).await?;
+    fetch_page(pool, filter, page).await
+}
+
+/// One page of a filter already checked ([`check_filter`]).
+pub(super) async fn fetch_page(
+    pool: &sqlx::PgPool,
+    filter: &BookingFilter,
+    page: &PageRequest,
+) -> Result<Page> {
     let mut q = QueryBuilder::<Postgres>::new("select * from (");
     push_bookings_select(&mut q, filter, Some(page));
     let dir = if page.sort == Sort::StartsAsc {
