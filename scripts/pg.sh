@@ -82,3 +82,22 @@ pg_throwaway() {
   trap 'pg_stop "$PG_THROWAWAY_DIR/data"; rm -rf "$PG_THROWAWAY_DIR"' EXIT
   echo "started a throwaway cluster at $DATABASE_URL"
 }
+
+# pg_migrated URL NAME: a fresh database NAME next to URL's, migrated from migrations/ with psql
+# (each file in one transaction, as the app's migrator runs them) and with the migrator's own
+# table; prints its URL. For the query macros (scripts/sqlx-data.sh), which need no Rust build.
+pg_migrated() {
+  local url=$1 name=$2 root f target
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  target="${url%/*}/$name"
+  PGOPTIONS="-c client_min_messages=warning" psql "$url" -Xq -v ON_ERROR_STOP=1 -c "drop database if exists \"$name\" with (force)" -c "create database \"$name\"" >/dev/null
+  # The table sqlx's migrator makes (sqlx-postgres, migrate.rs), so queries of it type-check.
+  psql "$target" -Xq -v ON_ERROR_STOP=1 -c "create table public._sqlx_migrations (
+      version bigint primary key, description text not null, installed_on timestamptz not null default now(),
+      success boolean not null, checksum bytea not null, execution_time bigint not null)" >/dev/null
+  for f in "$root"/migrations/*.sql; do
+    psql "$target" -Xq -v ON_ERROR_STOP=1 --single-transaction -f "$f" >/dev/null \
+      || { echo "migration $(basename "$f") failed" >&2; return 1; }
+  done
+  echo "$target"
+}

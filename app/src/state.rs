@@ -207,7 +207,7 @@ impl DeskState {
         };
         let ping = tokio::time::timeout(
             std::time::Duration::from_secs(3),
-            sqlx::query("select 1").execute(&desk.pool),
+            sqlx::query!("select 1 as one").fetch_one(&desk.pool),
         )
         .await;
         match ping {

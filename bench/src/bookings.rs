@@ -92,10 +92,10 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         .ok_or("generated staff")?
         .id;
     // Members on the unlimited plan, so that allowances never refuse a booking here.
-    let members: Vec<Uuid> = sqlx::query_scalar(
+    let members = sqlx::query_scalar!(
         "select id from members where status = 'active' and plan_id = $1 order by member_number limit 1050",
+        ctx.club.plan("PREMIUM")
     )
-    .bind(ctx.club.plan("PREMIUM"))
     .fetch_all(&ctx.admin)
     .await?;
     if members.len() < DESKS {
@@ -110,23 +110,27 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     // Fresh slots, after the activity window.
     let (s, e) = ctx.fresh_range();
     ensure_slots(&ctx.admin, branch.id, s, e).await?;
-    let sauna: Vec<(Uuid, i32)> = sqlx::query_as(
+    let sauna: Vec<(Uuid, i32)> = sqlx::query!(
         "select id, capacity from benefit_slots where facility_id = $1 and local_date between $2 and $3 order by starts_at",
+        branch.facility("Sauna"),
+        s,
+        e
     )
-    .bind(branch.facility("Sauna"))
-    .bind(s)
-    .bind(e)
     .fetch_all(&ctx.admin)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.capacity))
+    .collect();
     let (s2, e2) = ctx.fresh_range();
     ensure_slots(&ctx.admin, branch.id, s2, e2).await?;
-    let spread_slots: Vec<Uuid> =
-        sqlx::query_scalar("select id from benefit_slots where branch_id = $1 and local_date between $2 and $3 order by starts_at, facility_id")
-            .bind(branch.id)
-            .bind(s2)
-            .bind(e2)
-            .fetch_all(&ctx.admin)
-            .await?;
+    let spread_slots = sqlx::query_scalar!(
+        "select id from benefit_slots where branch_id = $1 and local_date between $2 and $3 order by starts_at, facility_id",
+        branch.id,
+        s2,
+        e2
+    )
+    .fetch_all(&ctx.admin)
+    .await?;
 
     let desk = ctx.desk_pool(DESK_LDN, DESKS as u32).await?;
     // Warm every connection's statements with one booking each, spread out.
@@ -174,15 +178,15 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     let mut exact_class = true;
     let (mut lat, mut wall, mut total) = (Vec::new(), Duration::ZERO, Outcomes::default());
     for r in 0..rounds {
-        let class: Uuid = sqlx::query_scalar(
+        let class = sqlx::query_scalar!(
             "insert into classes (branch_id, title, instructor, starts_at, ends_at, capacity)
              values ($1, 'Bench Spin', 'Ana Ruiz', $2::date + time '07:00' + make_interval(hours => $3),
                      $2::date + time '08:00' + make_interval(hours => $3), 20)
              returning id",
+            branch.id,
+            s,
+            r as i32
         )
-        .bind(branch.id)
-        .bind(s)
-        .bind(r as i32)
         .fetch_one(&ctx.admin)
         .await?;
         let work = (0..DESKS)

@@ -195,7 +195,7 @@ async fn run(quick: bool, keep_db: bool, only: Option<&str>, out: &std::path::Pa
             .max_connections(1)
             .connect_with(server_opts.clone())
             .await?;
-        let version: String = sqlx::query_scalar("show server_version")
+        let version = sqlx::query_scalar!(r#"select current_setting('server_version') as "v!""#)
             .fetch_one(&server)
             .await?;
         println!("PostgreSQL {version}; fresh database {db_name}");
@@ -276,7 +276,7 @@ async fn run(quick: bool, keep_db: bool, only: Option<&str>, out: &std::path::Pa
     )
     .await?;
     create_desk_role(&admin, DESK_HQ, Some(&desk_password), None).await?;
-    sqlx::query("vacuum analyze").execute(&admin).await?;
+    sqlx::query!("vacuum analyze").execute(&admin).await?;
 
     let mut ctx = Ctx {
         quick,

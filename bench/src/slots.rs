@@ -14,17 +14,6 @@ use uuid::Uuid;
 use crate::report::{fmt_ratio, ratio, Measure};
 use crate::{proxy, Ctx, DESK_LDN, R};
 
-type FacilityRow = (
-    Uuid,
-    Uuid,
-    String,
-    Vec<i32>,
-    Option<NaiveTime>,
-    Option<NaiveTime>,
-    Option<i32>,
-    Option<i32>,
-);
-
 /// The old approach, as the members' app did it (with a role allowed to write slots directly):
 /// read the configuration once, then one INSERT round trip per facility and day.
 async fn client_loop(
@@ -33,18 +22,22 @@ async fn client_loop(
     start: NaiveDate,
     end: NaiveDate,
 ) -> R<u64> {
-    let facilities: Vec<FacilityRow> = sqlx::query_as(
-        "select f.id, f.branch_id, b.timezone, f.available_days, s.open_time, s.close_time, s.slot_minutes, s.capacity
-         from facilities f join branches b on b.id = f.branch_id
-         left join benefit_settings s on s.facility_id = f.id
-         where f.branch_id = $1 and f.is_active and not f.under_maintenance
-         order by f.name",
+    let facilities = sqlx::query!(
+        r#"select f.id, f.branch_id, b.timezone, f.available_days, s.open_time as "open_time?",
+                  s.close_time as "close_time?", s.slot_minutes as "slot_minutes?", s.capacity as "capacity?"
+           from facilities f join branches b on b.id = f.branch_id
+           left join benefit_settings s on s.facility_id = f.id
+           where f.branch_id = $1 and f.is_active and not f.under_maintenance
+           order by f.name"#,
+        branch
     )
-    .bind(branch)
     .fetch_all(&mut *conn)
     .await?;
     let mut inserted = 0;
-    for (facility, branch_id, tz, days, open, close, minutes, capacity) in facilities {
+    for f in facilities {
+        let (facility, branch_id, tz, days) = (f.id, f.branch_id, f.timezone, f.available_days);
+        let (open, close, minutes, capacity) =
+            (f.open_time, f.close_time, f.slot_minutes, f.capacity);
         let tz: chrono_tz::Tz = tz.parse().map_err(|e| format!("time zone {tz}: {e}"))?;
         let open = open.unwrap_or(NaiveTime::from_hms_opt(6, 0, 0).expect("time"));
         let close = close.unwrap_or(NaiveTime::from_hms_opt(22, 0, 0).expect("time"));
@@ -70,19 +63,19 @@ async fn client_loop(
                     t += length;
                 }
                 let n = starts.len();
-                let done = sqlx::query(
+                let done = sqlx::query!(
                     "insert into benefit_slots (facility_id, branch_id, starts_at, ends_at, local_date, local_start, local_end, capacity)
                      select * from unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::date[], $6::time[], $7::time[], $8::int[])
                      on conflict (facility_id, starts_at) do nothing",
+                    &vec![facility; n],
+                    &vec![branch_id; n],
+                    &starts,
+                    &ends,
+                    &vec![day; n],
+                    &local_starts,
+                    &local_ends,
+                    &vec![capacity; n]
                 )
-                .bind(vec![facility; n])
-                .bind(vec![branch_id; n])
-                .bind(starts)
-                .bind(ends)
-                .bind(vec![day; n])
-                .bind(local_starts)
-                .bind(local_ends)
-                .bind(vec![capacity; n])
                 .execute(&mut *conn)
                 .await?;
                 inserted += done.rows_affected();
@@ -109,10 +102,12 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     let branch = ctx.club.branch("LDN").clone();
     // The issue's branch-month has four facilities: bring the generated Steam Room out of
     // maintenance (it only affects dates after the activity window).
-    sqlx::query("update facilities set under_maintenance = false where id = $1")
-        .bind(branch.facility("Steam Room"))
-        .execute(&ctx.admin)
-        .await?;
+    sqlx::query!(
+        "update facilities set under_maintenance = false where id = $1",
+        branch.facility("Steam Room")
+    )
+    .execute(&ctx.admin)
+    .await?;
 
     let upstream = {
         let host = ctx.admin_opts.get_host().to_owned();
@@ -141,7 +136,9 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         let mut rtt = Vec::new();
         for _ in 0..20 {
             let t = std::time::Instant::now();
-            sqlx::query("select 1").execute(&mut *desk).await?;
+            sqlx::query!("select 1 as one")
+                .fetch_one(&mut *desk)
+                .await?;
             rtt.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         let (ws, _) = ctx.fresh_range();
@@ -244,8 +241,8 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         desk_pool.close().await;
         admin_pool.close().await;
     }
-    let dupes: i64 = sqlx::query_scalar(
-        "select count(*) from (select 1 from benefit_slots group by facility_id, starts_at having count(*) > 1) x",
+    let dupes = sqlx::query_scalar!(
+        r#"select count(*) as "dupes!" from (select 1 from benefit_slots group by facility_id, starts_at having count(*) > 1) x"#
     )
     .fetch_one(&ctx.admin)
     .await?;
@@ -255,13 +252,13 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
 
 /// How many facility-days of a 31-day range the loop visits (one INSERT each).
 async fn count_facility_days(admin: &PgPool, branch: Uuid, from: NaiveDate) -> R<i64> {
-    Ok(sqlx::query_scalar(
-        "select count(*) from facilities f, generate_series($2::date, $2::date + 30, interval '1 day') d
-         where f.branch_id = $1 and f.is_active and not f.under_maintenance
-           and extract(isodow from d)::int = any (f.available_days)",
+    Ok(sqlx::query_scalar!(
+        r#"select count(*) as "days!" from facilities f, generate_series($2::date, $2::date + 30, interval '1 day') d
+           where f.branch_id = $1 and f.is_active and not f.under_maintenance
+             and extract(isodow from d)::int = any (f.available_days)"#,
+        branch,
+        from
     )
-    .bind(branch)
-    .bind(from)
     .fetch_one(admin)
     .await?)
 }

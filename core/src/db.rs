@@ -2,7 +2,7 @@
 //! check that a desk session is what it should be (never a superuser or a table owner).
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Executor, PgPool, Row};
+use sqlx::{Executor, PgPool};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -19,15 +19,16 @@ pub async fn migrate(pool: &PgPool) -> Result<()> {
 /// The newest migration applied to the database the pool talks to (a desk may read this, see
 /// `…_desk_reads_schema_version.sql`); `None` when the database was migrated by another tool.
 pub async fn schema_version(pool: &PgPool) -> Result<Option<i64>> {
-    let exists: bool =
-        sqlx::query_scalar("select to_regclass('public._sqlx_migrations') is not null")
-            .fetch_one(pool)
-            .await?;
+    let exists = sqlx::query_scalar!(
+        r#"select to_regclass('public._sqlx_migrations') is not null as "exists!""#
+    )
+    .fetch_one(pool)
+    .await?;
     if !exists {
         return Ok(None);
     }
     Ok(
-        sqlx::query_scalar("select max(version) from public._sqlx_migrations where success")
+        sqlx::query_scalar!("select max(version) from public._sqlx_migrations where success")
             .fetch_one(pool)
             .await?,
     )
@@ -46,23 +47,23 @@ pub struct DeskIdentity {
 /// Reads the desk's mapping and refuses sessions that would bypass row-level security:
 /// superusers, roles with BYPASSRLS, owners of club tables, and roles not mapped to a branch.
 pub async fn desk_identity(pool: &PgPool) -> Result<DeskIdentity> {
-    let row = sqlx::query(
+    let row = sqlx::query!(
         r#"
-        select session_user::text as role_name,
-               r.rolsuper or r.rolbypassrls as privileged,
+        select session_user::text as "role_name!",
+               r.rolsuper or r.rolbypassrls as "privileged!",
                exists (select 1 from pg_catalog.pg_tables t
                        where t.schemaname = 'public' and t.tablename = 'benefit_slots'
-                         and pg_catalog.pg_has_role(session_user, t.tableowner, 'USAGE')) as owns_tables,
+                         and pg_catalog.pg_has_role(session_user, t.tableowner, 'USAGE')) as "owns_tables!",
                exists (select 1 from pg_catalog.pg_roles g
-                       where g.rolname = 'branch_desk' and pg_catalog.pg_has_role(session_user, g.oid, 'USAGE')) as is_desk
+                       where g.rolname = 'branch_desk' and pg_catalog.pg_has_role(session_user, g.oid, 'USAGE')) as "is_desk!"
         from pg_catalog.pg_roles r
         where r.rolname = session_user
-        "#,
+        "#
     )
     .fetch_one(pool)
     .await?;
-    let role_name: String = row.get("role_name");
-    if row.get::<bool, _>("privileged") || row.get::<bool, _>("owns_tables") {
+    let role_name = row.role_name;
+    if row.privileged || row.owns_tables {
         return Err(Error::NotAllowed(format!(
             "The role {role_name} is an administrator or owns the club tables. A desk must connect with its own restricted desk role."
         )));
@@ -72,19 +73,20 @@ pub async fn desk_identity(pool: &PgPool) -> Result<DeskIdentity> {
             "The role {role_name} is not set up as a branch desk (no row in desk_roles)."
         ))
     };
-    if !row.get::<bool, _>("is_desk") {
+    if !row.is_desk {
         return Err(not_a_desk());
     }
-    let mapping: Option<(Option<Uuid>, Vec<Uuid>)> = sqlx::query_as(
-        "select d.branch_id, public.desk_branch_ids() from public.desk_roles d where d.role_name = session_user::text",
+    let mapping = sqlx::query!(
+        r#"select d.branch_id, public.desk_branch_ids() as "branch_ids!"
+           from public.desk_roles d where d.role_name = session_user::text"#
     )
     .fetch_optional(pool)
-    .await?;
-    let (branch, branch_ids) = mapping.ok_or_else(not_a_desk)?;
+    .await?
+    .ok_or_else(not_a_desk)?;
     Ok(DeskIdentity {
-        role_name: role_name.clone(),
-        branch_ids,
-        all_branches: branch.is_none(),
+        role_name,
+        branch_ids: mapping.branch_ids,
+        all_branches: mapping.branch_id.is_none(),
     })
 }
 
@@ -128,12 +130,12 @@ pub async fn create_desk_role<'a>(
     sqlx::query(&format!(r#"grant branch_desk to "{role_name}""#))
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into desk_roles (role_name, branch_id) values ($1, $2)
          on conflict (role_name) do update set branch_id = excluded.branch_id",
+        role_name,
+        branch_id
     )
-    .bind(role_name)
-    .bind(branch_id)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -45,7 +45,7 @@ pub fn staff() -> Vec<DemoStaff> {
 pub async fn prepare(admin: &PgPool) -> Result<bool> {
     migrate(admin).await?;
     let mut tx = admin.begin().await?;
-    let seeded: bool = sqlx::query_scalar("select exists (select 1 from branches)")
+    let seeded = sqlx::query_scalar!(r#"select exists (select 1 from branches) as "seeded!""#)
         .fetch_one(&mut *tx)
         .await?;
     if seeded {

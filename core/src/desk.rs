@@ -155,7 +155,7 @@ pub fn save_config(path: &Path, config: &DeskConfig) -> Result<()> {
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct Branch {
     pub id: Uuid,
     pub code: String,
@@ -181,10 +181,11 @@ pub struct Desk {
 /// serving several; otherwise the first by name).
 pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
     let identity = desk_identity(&pool).await?;
-    let branches: Vec<Branch> = sqlx::query_as(
+    let branches = sqlx::query_as!(
+        Branch,
         "select id, code, name, timezone from branches where id = any($1) order by name",
+        &identity.branch_ids
     )
-    .bind(&identity.branch_ids)
     .fetch_all(&pool)
     .await?;
     let branch = preferred

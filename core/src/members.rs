@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 /// Longest search text the database accepts.
 pub const MAX_QUERY_CHARS: usize = 200;
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct MemberHit {
     pub member_id: Uuid,
     pub member_number: String,
@@ -40,15 +40,23 @@ pub async fn search_members<'e>(
         ));
     }
     Ok(
-        sqlx::query_as("select * from public.search_members($1, $2)")
-            .bind(query)
-            .bind(limit)
-            .fetch_all(db)
-            .await?,
+        // A function's columns may be null as far as PostgreSQL says: `!` states they are not.
+        sqlx::query_as!(
+            MemberHit,
+            r#"select member_id as "member_id!", member_number as "member_number!",
+                      first_name as "first_name!", last_name as "last_name!", email, phone,
+                      status as "status!", home_branch_id as "home_branch_id!", plan_id,
+                      score as "score!"
+               from public.search_members($1, $2)"#,
+            query,
+            limit
+        )
+        .fetch_all(db)
+        .await?,
     )
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct Entitlement {
     /// "recovery" or "class"
     pub kind: String,
@@ -69,16 +77,20 @@ pub async fn entitlements<'e>(
     member_id: Uuid,
     at: DateTime<Utc>,
 ) -> Result<Vec<Entitlement>> {
-    Ok(
-        sqlx::query_as("select * from public.member_entitlements($1, $2)")
-            .bind(member_id)
-            .bind(at)
-            .fetch_all(db)
-            .await?,
+    Ok(sqlx::query_as!(
+        Entitlement,
+        r#"select kind as "kind!", period as "period!", included as "included!", allowance,
+                      used as "used!", remaining, period_start as "period_start!",
+                      period_end as "period_end!"
+               from public.member_entitlements($1, $2)"#,
+        member_id,
+        at
     )
+    .fetch_all(db)
+    .await?)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct Member {
     pub id: Uuid,
     pub member_number: String,
@@ -106,15 +118,16 @@ pub async fn member_panel(
     member_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<MemberPanel> {
-    let member: Member = sqlx::query_as(
-        "select m.id, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status,
-                p.name as plan_name, b.name as home_branch_name, m.joined_on
-         from members m
-         join branches b on b.id = m.home_branch_id
-         left join membership_plans p on p.id = m.plan_id
-         where m.id = $1",
+    let member = sqlx::query_as!(
+        Member,
+        r#"select m.id, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status,
+                  p.name as "plan_name?", b.name as home_branch_name, m.joined_on
+           from members m
+           join branches b on b.id = m.home_branch_id
+           left join membership_plans p on p.id = m.plan_id
+           where m.id = $1"#,
+        member_id
     )
-    .bind(member_id)
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| Error::NotFound("That member does not exist.".into()))?;

@@ -54,8 +54,8 @@ pub async fn booking_rules(pool: &sqlx::PgPool) -> Result<BookingRules> {
 
 /// All of it in one round trip (it is read at every desk open).
 async fn read(pool: &sqlx::PgPool) -> std::result::Result<BookingRules, sqlx::Error> {
-    let rules: sqlx::types::Json<BookingRules> = sqlx::query_scalar(
-        "select json_build_object(
+    let rules = sqlx::query_scalar!(
+        r#"select json_build_object(
            'statuses', coalesce((select json_agg(json_build_object('status', status,
                                    'classes_only', classes_only) order by position)
                                  from public.booking_statuses), '[]'),
@@ -64,7 +64,8 @@ async fn read(pool: &sqlx::PgPool) -> std::result::Result<BookingRules, sqlx::Er
                                   order by from_status, to_status)
                                 from public.booking_status_changes), '[]'),
            'override_reason_min', public.override_reason_min_length(),
-           'override_reason_max', public.override_reason_max_length())",
+           'override_reason_max', public.override_reason_max_length())
+           as "rules!: sqlx::types::Json<BookingRules>""#
     )
     .fetch_one(pool)
     .await?;

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 /// enforces the same number.
 pub const MAX_RANGE_DAYS: i64 = 62;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct Facility {
     pub id: Uuid,
     pub branch_id: Uuid,
@@ -22,7 +22,7 @@ pub struct Facility {
     pub available_days: Vec<i32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct Slot {
     pub id: Uuid,
     pub facility_id: Uuid,
@@ -76,14 +76,14 @@ pub async fn ensure_slots<'e>(
     end: NaiveDate,
 ) -> Result<i32> {
     check_range(start, end)?;
-    Ok(
-        sqlx::query_scalar("select public.ensure_facility_slots($1, $2, $3)")
-            .bind(branch_id)
-            .bind(start)
-            .bind(end)
-            .fetch_one(db)
-            .await?,
+    Ok(sqlx::query_scalar!(
+        r#"select public.ensure_facility_slots($1, $2, $3) as "inserted!""#,
+        branch_id,
+        start,
+        end
     )
+    .fetch_one(db)
+    .await?)
 }
 
 /// The branch's facilities, active ones first by name. Row-level security scopes what a desk sees.
@@ -91,12 +91,13 @@ pub async fn list_facilities<'e>(
     db: impl sqlx::PgExecutor<'e>,
     branch_id: Uuid,
 ) -> Result<Vec<Facility>> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as!(
+        Facility,
         "select id, branch_id, name, kind, is_active, under_maintenance, available_days
          from facilities where branch_id = $1
          order by not is_active, name",
+        branch_id
     )
-    .bind(branch_id)
     .fetch_all(db)
     .await?)
 }
@@ -109,15 +110,16 @@ pub async fn list_slots<'e>(
     end: NaiveDate,
 ) -> Result<Vec<Slot>> {
     check_range(start, end)?;
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as!(
+        Slot,
         "select id, facility_id, starts_at, ends_at, local_date, local_start, local_end, capacity, booked_count
          from benefit_slots
          where branch_id = $1 and local_date between $2 and $3
          order by facility_id, starts_at",
+        branch_id,
+        start,
+        end
     )
-    .bind(branch_id)
-    .bind(start)
-    .bind(end)
     .fetch_all(db)
     .await?)
 }

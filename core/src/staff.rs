@@ -22,7 +22,6 @@ pub struct StaffSession {
     pub can_override: bool,
 }
 
-#[derive(sqlx::FromRow)]
 struct StaffRow {
     id: Uuid,
     full_name: String,
@@ -52,12 +51,14 @@ pub async fn sign_in(pool: &sqlx::PgPool, email: &str, pin: &str) -> Result<Staf
         return Err(Error::invalid("email", "Enter your staff email."));
     }
     validate_pin(pin)?;
-    let row: Option<StaffRow> = sqlx::query_as(
-        "select id, full_name, email, role, branch_id, coalesce(can_override, role = 'manager') as can_override,
-                pin_hash, locked_until, failed_pin_attempts, is_active, now() as db_now
-         from staff where lower(email) = lower($1)",
+    let row = sqlx::query_as!(
+        StaffRow,
+        r#"select id, full_name, email, role, branch_id,
+                  coalesce(can_override, role = 'manager') as "can_override!",
+                  pin_hash, locked_until, failed_pin_attempts, is_active, now() as "db_now!"
+           from staff where lower(email) = lower($1)"#,
+        email
     )
-    .bind(email)
     .fetch_optional(pool)
     .await?;
     let Some(row) = row.filter(|r| r.is_active) else {
@@ -71,12 +72,15 @@ pub async fn sign_in(pool: &sqlx::PgPool, email: &str, pin: &str) -> Result<Staf
     let ok = tokio::task::spawn_blocking(move || verify_pin(&pin, &hash))
         .await
         .map_err(|_| Error::NotAllowed(WRONG.into()))?;
-    let (failed, locked_until): (i32, Option<DateTime<Utc>>) =
-        sqlx::query_as("select * from public.record_pin_attempt($1, $2)")
-            .bind(row.id)
-            .bind(ok)
-            .fetch_one(pool)
-            .await?;
+    let attempt = sqlx::query!(
+        r#"select failed_pin_attempts as "failed!", locked_until
+           from public.record_pin_attempt($1, $2)"#,
+        row.id,
+        ok
+    )
+    .fetch_one(pool)
+    .await?;
+    let (failed, locked_until) = (attempt.failed, attempt.locked_until);
     if ok {
         return Ok(StaffSession {
             id: row.id,
@@ -108,7 +112,7 @@ fn locked(until: DateTime<Utc>, now: DateTime<Utc>) -> Error {
 }
 
 /// Staff who may sign in at this desk (its branches and head office), for the quick switch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct StaffSummary {
     pub id: Uuid,
     pub full_name: String,
@@ -117,7 +121,10 @@ pub struct StaffSummary {
 }
 
 pub async fn desk_staff(pool: &sqlx::PgPool) -> Result<Vec<StaffSummary>> {
-    Ok(sqlx::query_as("select id, full_name, email, role from staff where is_active order by branch_id is null, full_name")
-        .fetch_all(pool)
-        .await?)
+    Ok(sqlx::query_as!(
+        StaffSummary,
+        "select id, full_name, email, role from staff where is_active order by branch_id is null, full_name"
+    )
+    .fetch_all(pool)
+    .await?)
 }

@@ -22,11 +22,11 @@ pub async fn export_csv<W: std::io::Write>(
     // Checked once, before anything is read or written; the pages then only fetch.
     check_filter(pool, filter, &page).await?;
     let branches: std::collections::HashMap<Uuid, (String, Option<chrono_tz::Tz>)> =
-        sqlx::query_as::<_, (Uuid, String, String)>("select id, name, timezone from branches")
+        sqlx::query!("select id, name, timezone from branches")
             .fetch_all(pool)
             .await?
             .into_iter()
-            .map(|(id, name, tz)| (id, (name, tz.parse().ok())))
+            .map(|b| (b.id, (b.name, b.timezone.parse().ok())))
             .collect();
     let mut writer = csv::Writer::from_writer(out);
     let io =

@@ -239,10 +239,11 @@ pub(super) async fn check_filter(
     if f.statuses.is_empty() {
         return Ok(());
     }
-    let unknown: Vec<String> = sqlx::query_scalar(
-        "select array(select unnest($1::text[]) except select status from public.booking_statuses)",
+    let unknown = sqlx::query_scalar!(
+        r#"select array(select unnest($1::text[]) except select status from public.booking_statuses)
+           as "unknown!""#,
+        &f.statuses
     )
-    .bind(&f.statuses)
     .fetch_one(pool)
     .await?;
     match unknown.first() {

@@ -55,7 +55,7 @@ pub struct BookingRequest {
     pub join_waitlist: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct Booking {
     pub id: Uuid,
     pub member_id: Uuid,
@@ -74,32 +74,51 @@ pub async fn book<'e>(db: impl sqlx::PgExecutor<'e>, req: &BookingRequest) -> Re
         .as_deref()
         .map(str::trim)
         .filter(|r| !r.is_empty());
-    let sql = match req.kind {
+    // The functions return a table's row type, whose columns PostgreSQL reports as nullable:
+    // `!` states which are not. Only classes have a waitlist.
+    Ok(match req.kind {
         BookingKind::Class => {
-            "select id, member_id, branch_id, starts_at, status, capacity_override, allowance_override,
-                    override_reason, booked_by_staff_id
-             from public.book_class($1, $2, $3, $4, $5, $6, $7, $8)"
+            sqlx::query_as!(
+                Booking,
+                r#"select id as "id!", member_id as "member_id!", branch_id as "branch_id!",
+                          starts_at as "starts_at!", status as "status!",
+                          capacity_override as "capacity_override!",
+                          allowance_override as "allowance_override!", override_reason,
+                          booked_by_staff_id
+                   from public.book_class($1, $2, $3, $4, $5, $6, $7, $8)"#,
+                req.target_id,
+                req.member_id,
+                req.idempotency_key,
+                req.staff_id,
+                req.override_capacity,
+                req.override_allowance,
+                reason,
+                req.join_waitlist
+            )
+            .fetch_one(db)
+            .await?
         }
         BookingKind::Recovery => {
-            "select id, member_id, branch_id, starts_at, status, capacity_override, allowance_override,
-                    override_reason, booked_by_staff_id
-             from public.book_benefit_slot($1, $2, $3, $4, $5, $6, $7)"
+            sqlx::query_as!(
+                Booking,
+                r#"select id as "id!", member_id as "member_id!", branch_id as "branch_id!",
+                          starts_at as "starts_at!", status as "status!",
+                          capacity_override as "capacity_override!",
+                          allowance_override as "allowance_override!", override_reason,
+                          booked_by_staff_id
+                   from public.book_benefit_slot($1, $2, $3, $4, $5, $6, $7)"#,
+                req.target_id,
+                req.member_id,
+                req.idempotency_key,
+                req.staff_id,
+                req.override_capacity,
+                req.override_allowance,
+                reason
+            )
+            .fetch_one(db)
+            .await?
         }
-    };
-    let q = sqlx::query_as(sql)
-        .bind(req.target_id)
-        .bind(req.member_id)
-        .bind(req.idempotency_key)
-        .bind(req.staff_id)
-        .bind(req.override_capacity)
-        .bind(req.override_allowance)
-        .bind(reason);
-    // Only classes have a waitlist.
-    let q = match req.kind {
-        BookingKind::Class => q.bind(req.join_waitlist),
-        BookingKind::Recovery => q,
-    };
-    Ok(q.fetch_one(db).await?)
+    })
 }
 
 /// Cancels a booked or waitlisted booking; returns the waitlisted booking promoted into the
@@ -110,14 +129,14 @@ pub async fn cancel<'e>(
     booking_id: Uuid,
     staff_id: Option<Uuid>,
 ) -> Result<Option<Uuid>> {
-    Ok(
-        sqlx::query_scalar("select public.cancel_booking($1, $2, $3)")
-            .bind(kind.as_str())
-            .bind(booking_id)
-            .bind(staff_id)
-            .fetch_one(db)
-            .await?,
+    Ok(sqlx::query_scalar!(
+        "select public.cancel_booking($1, $2, $3)",
+        kind.as_str(),
+        booking_id,
+        staff_id
     )
+    .fetch_one(db)
+    .await?)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -139,12 +158,14 @@ pub async fn set_attendance<'e>(
         Attendance::Attended => "attended",
         Attendance::NoShow => "no_show",
     };
-    sqlx::query("select public.set_booking_status($1, $2, $3, $4)")
-        .bind(kind.as_str())
-        .bind(booking_id)
-        .bind(status)
-        .bind(staff_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "select public.set_booking_status($1, $2, $3, $4)",
+        kind.as_str(),
+        booking_id,
+        status,
+        staff_id
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }

@@ -64,21 +64,21 @@ pub async fn generate_activity<'a>(
     let mut classes = 0;
     for branch in &club.branches {
         for (title, start, minutes, capacity) in TIMETABLE {
-            let done = sqlx::query(
+            let done = sqlx::query!(
                 "insert into classes (branch_id, title, instructor, starts_at, ends_at, capacity)
-                 select $1, $2, $3, (d + $4::time) at time zone b.timezone,
-                        (d + $4::time) at time zone b.timezone + make_interval(mins => $5), $6
+                 select $1, $2, $3, (d + $4::text::time) at time zone b.timezone,
+                        (d + $4::text::time) at time zone b.timezone + make_interval(mins => $5), $6
                  from branches b, generate_series($7::date::timestamp, $8::date::timestamp, interval '1 day') d
                  where b.id = $1",
+                branch.id,
+                title,
+                ["Ana Ruiz", "Tom Becker", "Priya Nair", "Kofi Mensah"][classes as usize % 4],
+                start,
+                minutes,
+                capacity,
+                spec.from,
+                spec.to
             )
-            .bind(branch.id)
-            .bind(title)
-            .bind(["Ana Ruiz", "Tom Becker", "Priya Nair", "Kofi Mensah"][classes as usize % 4])
-            .bind(start)
-            .bind(minutes)
-            .bind(capacity)
-            .bind(spec.from)
-            .bind(spec.to)
             .execute(&mut *tx)
             .await?;
             classes += done.rows_affected();
@@ -86,48 +86,56 @@ pub async fn generate_activity<'a>(
         let mut day = spec.from;
         while day <= spec.to {
             let end = (day + Duration::days(61)).min(spec.to);
-            sqlx::query("select ensure_facility_slots($1, $2, $3)")
-                .bind(branch.id)
-                .bind(day)
-                .bind(end)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query_scalar!(
+                "select public.ensure_facility_slots($1, $2, $3)",
+                branch.id,
+                day,
+                end
+            )
+            .fetch_one(&mut *tx)
+            .await?;
             day = end + Duration::days(1);
         }
     }
-    let slots: i64 =
-        sqlx::query_scalar("select count(*) from benefit_slots where local_date between $1 and $2")
-            .bind(spec.from)
-            .bind(spec.to)
-            .fetch_one(&mut *tx)
-            .await?;
-
-    let mut targets: Vec<Target> = sqlx::query_as::<_, (bool, Uuid, Uuid, chrono::DateTime<chrono::Utc>, i32)>(
-        "select true, id, branch_id, starts_at, capacity from classes
-         where starts_at >= $1 and starts_at < $2
-         union all
-         select false, id, branch_id, starts_at, capacity from benefit_slots where local_date between $3 and $4
-         order by 4, 2",
+    let slots = sqlx::query_scalar!(
+        r#"select count(*) as "slots!" from benefit_slots where local_date between $1 and $2"#,
+        spec.from,
+        spec.to
     )
-    .bind(spec.from.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::days(1))
-    .bind(spec.to.and_hms_opt(0, 0, 0).expect("midnight").and_utc() + Duration::days(2))
-    .bind(spec.from)
-    .bind(spec.to)
+    .fetch_one(&mut *tx)
+    .await?;
+
+    // A union's columns are nullable as far as PostgreSQL says: `!` states they are not.
+    let mut targets = sqlx::query_as!(
+        Target,
+        r#"select true as "kind!", id as "id!", branch_id as "branch_id!", starts_at as "starts_at!",
+                  capacity as "capacity!"
+           from classes
+           where starts_at >= $1 and starts_at < $2
+           union all
+           select false, id, branch_id, starts_at, capacity from benefit_slots where local_date between $3 and $4
+           order by 4, 2"#,
+        spec.from.and_hms_opt(0, 0, 0).expect("midnight").and_utc() - Duration::days(1),
+        spec.to.and_hms_opt(0, 0, 0).expect("midnight").and_utc() + Duration::days(2),
+        spec.from,
+        spec.to
+    )
     .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|(kind, id, branch_id, starts_at, capacity)| Target { kind, id, branch_id, starts_at, capacity })
-    .collect();
+    .await?;
     targets.sort_by_key(|t| (t.starts_at, t.id));
 
-    let members: Vec<Uuid> =
-        sqlx::query_scalar("select id from members where status = 'active' order by member_number")
-            .fetch_all(&mut *tx)
-            .await?;
+    let members = sqlx::query_scalar!(
+        "select id from members where status = 'active' order by member_number"
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     let staff: Vec<(Uuid, Option<Uuid>)> =
-        sqlx::query_as("select id, branch_id from staff order by email")
+        sqlx::query!("select id, branch_id from staff order by email")
             .fetch_all(&mut *tx)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.branch_id))
+            .collect();
 
     // Spread the bookings over the whole window: a little more than the average fill needed,
     // so the count is reached near the window's end.
@@ -176,24 +184,24 @@ pub async fn generate_activity<'a>(
     }
     rows.flush(&mut tx).await?;
     // Counters equal the rows, as the booking functions keep them.
-    sqlx::query(
+    sqlx::query!(
         "update classes c set booked_count = x.live
          from (select class_id, count(*) filter (where status in ('booked', 'attended', 'no_show')) as live
                from class_bookings group by class_id) x
-         where x.class_id = c.id",
+         where x.class_id = c.id"
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "update benefit_slots s set booked_count = x.live
          from (select slot_id, count(*) filter (where status in ('booked', 'attended', 'no_show')) as live
                from benefit_bookings group by slot_id) x
-         where x.slot_id = s.id",
+         where x.slot_id = s.id"
     )
     .execute(&mut *tx)
     .await?;
     // Inside the transaction: ANALYZE counts the transaction's own new rows.
-    sqlx::query("analyze").execute(&mut *tx).await?;
+    sqlx::query!("analyze").execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(GeneratedActivity {
         classes,

@@ -119,29 +119,30 @@ pub(super) async fn insert_members(
         let rows: Vec<MemberRow> = (n..=end)
             .map(|i| member_row(rng, i, branches.len(), plans.len()))
             .collect();
-        sqlx::query(
+        // `as _`: the nullable columns' arrays hold Options, which the macro's check of a
+        // `text[]` parameter does not expect.
+        sqlx::query!(
             "insert into members (id, user_id, member_number, first_name, last_name, email, phone, status,
                                   plan_id, home_branch_id, joined_on)
              select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
                                   $7::text[], $8::text[], $9::uuid[], $10::uuid[], $11::date[])",
-        )
-        .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.user_id).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.member_number.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.first_name.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.last_name.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.email.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.phone.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.status).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| plans[r.plan_index].1).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| branches[r.branch_index].id).collect::<Vec<_>>())
-        .bind(
-            rows.iter()
+            &rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+            &rows.iter().map(|r| r.user_id).collect::<Vec<_>>() as _,
+            &rows.iter().map(|r| r.member_number.clone()).collect::<Vec<_>>(),
+            &rows.iter().map(|r| r.first_name.clone()).collect::<Vec<_>>(),
+            &rows.iter().map(|r| r.last_name.clone()).collect::<Vec<_>>(),
+            &rows.iter().map(|r| r.email.clone()).collect::<Vec<_>>() as _,
+            &rows.iter().map(|r| r.phone.clone()).collect::<Vec<_>>() as _,
+            &rows.iter().map(|r| r.status.to_owned()).collect::<Vec<_>>(),
+            &rows.iter().map(|r| plans[r.plan_index].1).collect::<Vec<_>>(),
+            &rows.iter().map(|r| branches[r.branch_index].id).collect::<Vec<_>>(),
+            &rows
+                .iter()
                 .map(|r| {
                     chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("date")
                         + chrono::Days::new((r.member_number[1..].parse::<u64>().unwrap_or(0) * 7919) % 2_400)
                 })
-                .collect::<Vec<_>>(),
+                .collect::<Vec<_>>()
         )
         .execute(&mut *tx)
         .await?;

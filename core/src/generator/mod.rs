@@ -118,21 +118,23 @@ pub async fn generate_club<'a>(
     let mut plans = Vec::new();
     for plan in &PLANS {
         let id = uuid_from(&mut rng);
-        sqlx::query("insert into membership_plans (id, code, name, cancel_window_minutes) values ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(plan.code)
-            .bind(plan.name)
-            .bind(plan.cancel_window_minutes)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "insert into membership_plans (id, code, name, cancel_window_minutes) values ($1, $2, $3, $4)",
+            id,
+            plan.code,
+            plan.name,
+            plan.cancel_window_minutes
+        )
+        .execute(&mut *tx)
+        .await?;
         for (kind, quantity) in [("recovery", plan.recovery), ("class", plan.classes)] {
-            sqlx::query(
+            sqlx::query!(
                 "insert into plan_entitlements (plan_id, kind, period, sessions_per_period) values ($1, $2, $3, $4)",
+                id,
+                kind,
+                plan.period,
+                quantity
             )
-            .bind(id)
-            .bind(kind)
-            .bind(plan.period)
-            .bind(quantity)
             .execute(&mut *tx)
             .await?;
         }
@@ -142,38 +144,40 @@ pub async fn generate_club<'a>(
     let mut branches = Vec::new();
     for (code, name, tz, _) in BRANCHES {
         let id = uuid_from(&mut rng);
-        sqlx::query("insert into branches (id, code, name, timezone) values ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(code)
-            .bind(name)
-            .bind(tz)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "insert into branches (id, code, name, timezone) values ($1, $2, $3, $4)",
+            id,
+            code,
+            name,
+            tz
+        )
+        .execute(&mut *tx)
+        .await?;
         let mut ids = Vec::new();
         for facility in &FACILITIES {
             let fid = uuid_from(&mut rng);
-            sqlx::query(
+            sqlx::query!(
                 "insert into facilities (id, branch_id, name, kind, under_maintenance, available_days)
                  values ($1, $2, $3, $4, $5, $6)",
+                fid,
+                id,
+                facility.name,
+                facility.kind,
+                facility.under_maintenance,
+                facility.days
             )
-            .bind(fid)
-            .bind(id)
-            .bind(facility.name)
-            .bind(facility.kind)
-            .bind(facility.under_maintenance)
-            .bind(facility.days)
             .execute(&mut *tx)
             .await?;
             if let Some(settings) = &facility.settings {
-                sqlx::query(
+                sqlx::query!(
                     "insert into benefit_settings (facility_id, open_time, close_time, slot_minutes, capacity)
-                     values ($1, $2::time, $3::time, $4, $5)",
+                     values ($1, $2::text::time, $3::text::time, $4, $5)",
+                    fid,
+                    settings.open,
+                    settings.close,
+                    settings.slot_minutes,
+                    settings.capacity
                 )
-                .bind(fid)
-                .bind(settings.open)
-                .bind(settings.close)
-                .bind(settings.slot_minutes)
-                .bind(settings.capacity)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -194,15 +198,15 @@ pub async fn generate_club<'a>(
         let email = format!("{prefix}@{STAFF_EMAIL_DOMAIN}");
         let branch_id =
             branch_code.map(|c| branches.iter().find(|b| b.code == c).expect("branch").id);
-        sqlx::query(
+        sqlx::query!(
             "insert into staff (id, branch_id, email, full_name, role, pin_hash) values ($1, $2, $3, $4, $5, $6)",
+            id,
+            branch_id,
+            &email,
+            full_name,
+            role,
+            hash_pin(pin)?
         )
-        .bind(id)
-        .bind(branch_id)
-        .bind(&email)
-        .bind(full_name)
-        .bind(role)
-        .bind(hash_pin(pin)?)
         .execute(&mut *tx)
         .await?;
         staff.push(GeneratedStaff {
@@ -216,7 +220,7 @@ pub async fn generate_club<'a>(
     }
 
     insert_members(&mut tx, &mut rng, spec.members, &branches, &plans).await?;
-    sqlx::query("analyze members").execute(&mut *tx).await?;
+    sqlx::query!("analyze members").execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(GeneratedClub {
         branches,
