@@ -1428,18 +1428,60 @@ $function$;
 
 -- search_members(text,integer)
 CREATE OR REPLACE FUNCTION public.search_members(p_query text, p_limit integer DEFAULT 20)
- RETURNS TABLE(member_id uuid, member_number text, first_name text, last_name text, email text, phone text, status text, home_branch_id uuid, plan_id uuid, score real)
+ RETURNS TABLE(member_id uuid, member_number text, first_name text, last_name text, email text, phone text, status text, home_branch_id uuid, plan_id uuid, score real, home_branch_name text, booked_today text)
  LANGUAGE plpgsql
  STABLE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public', 'extensions', 'pg_temp'
 AS $function$
 declare
   v_kind text := public.caller_kind();
+  -- null: every branch (an administrator).
+  v_branches uuid[] := case when v_kind = 'desk' then public.desk_branch_ids() end;
 begin
   if v_kind is null or v_kind not in ('desk', 'administrator') then
     return;
   end if;
-  return query select * from public.search_member_hits(p_query, p_limit);
+  return query
+    select h.member_id, h.member_number, h.first_name, h.last_name, h.email, h.phone, h.status,
+           h.home_branch_id, h.plan_id, h.score, hb.name, today.what
+    from public.search_member_hits(p_query, p_limit) with ordinality
+           as h(member_id, member_number, first_name, last_name, email, phone, status,
+                home_branch_id, plan_id, score, position)
+    join public.branches hb on hb.id = h.home_branch_id
+    left join lateral (
+      select x.what
+      from (
+        select f.name || ' ' || to_char(bb.starts_at at time zone z.zone, 'HH24:MI') as what, bb.starts_at
+        from public.benefit_bookings bb
+        join public.benefit_slots s on s.id = bb.slot_id
+        join public.facilities f on f.id = s.facility_id
+        join public.branches br on br.id = bb.branch_id
+        -- Zone names are region names (branches_timezone_iana); 'UTC' is spelt so that no
+        -- session's timezone_abbreviations can redefine it.
+        cross join lateral (select case when br.timezone = 'UTC' then 'Etc/UTC' else br.timezone end as zone) z
+        where bb.member_id = h.member_id
+          and bb.status in ('booked', 'waitlisted')
+          and bb.starts_at >= now() - interval '1 hour'
+          and bb.starts_at < now() + interval '1 day'
+          and (bb.starts_at at time zone z.zone)::date = (now() at time zone z.zone)::date
+          and (v_branches is null or bb.branch_id = any (v_branches))
+        union all
+        select c.title || ' ' || to_char(cb.starts_at at time zone z.zone, 'HH24:MI'), cb.starts_at
+        from public.class_bookings cb
+        join public.classes c on c.id = cb.class_id
+        join public.branches br on br.id = cb.branch_id
+        cross join lateral (select case when br.timezone = 'UTC' then 'Etc/UTC' else br.timezone end as zone) z
+        where cb.member_id = h.member_id
+          and cb.status in ('booked', 'waitlisted')
+          and cb.starts_at >= now() - interval '1 hour'
+          and cb.starts_at < now() + interval '1 day'
+          and (cb.starts_at at time zone z.zone)::date = (now() at time zone z.zone)::date
+          and (v_branches is null or cb.branch_id = any (v_branches))
+      ) x
+      order by x.starts_at
+      limit 1
+    ) today on true
+    order by h.position;
 end
 $function$;
 

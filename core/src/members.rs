@@ -24,6 +24,9 @@ pub struct MemberHit {
     pub plan_id: Option<Uuid>,
     /// Higher is a better match; exact member numbers and emails rank first.
     pub score: f32,
+    pub home_branch_name: String,
+    /// The member's next live booking today at this desk's branches, e.g. "Sauna 18:00".
+    pub booked_today: Option<String>,
 }
 
 /// Members matching `query` (name in any order and with typos, email, phone digits, member
@@ -46,7 +49,7 @@ pub async fn search_members<'e>(
             r#"select member_id as "member_id!", member_number as "member_number!",
                       first_name as "first_name!", last_name as "last_name!", email, phone,
                       status as "status!", home_branch_id as "home_branch_id!", plan_id,
-                      score as "score!"
+                      score as "score!", home_branch_name as "home_branch_name!", booked_today
                from public.search_members($1, $2)"#,
             query,
             limit

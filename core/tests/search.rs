@@ -334,3 +334,106 @@ async fn new_and_renamed_members_are_found_by_name(admin: PgPool) {
         "the old name no longer matches in full"
     );
 }
+
+/// Namesakes told apart: each hit carries its home branch's name and the member's next live
+/// booking today, seen by a desk only at its own branches, and the hits keep the search's order.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn hits_carry_home_branch_and_todays_booking(admin: PgPool) {
+    let club = common::club(admin.clone()).await;
+    let member = club.member_a.id;
+    let (first, last, number): (String, String, String) =
+        sqlx::query_as("select first_name, last_name, member_number from members where id = $1")
+            .bind(member)
+            .fetch_one(&admin)
+            .await
+            .unwrap();
+    // Later today at London (or, in the last minutes of a London day, just started): a class
+    // booking; a cancelled one earlier and a booking tomorrow that must not show.
+    let class: (uuid::Uuid, String) = sqlx::query_as(
+        "insert into classes (branch_id, title, starts_at, ends_at, capacity)
+         select $1, 'Pilates Reformer', t, t + interval '45 minutes', 8
+         from (select case when (now() at time zone 'Europe/London')::time > time '23:50'
+                           then now() - interval '20 minutes' else now() + interval '2 minutes' end as t) x
+         returning id, to_char(starts_at at time zone 'Europe/London', 'HH24:MI')",
+    )
+    .bind(club.branch_a())
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    let tomorrow: uuid::Uuid = sqlx::query_scalar(
+        "insert into classes (branch_id, title, starts_at, ends_at, capacity)
+         values ($1, 'Tomorrow Spin', now() + interval '1 day 1 hour', now() + interval '1 day 2 hours', 8) returning id",
+    )
+    .bind(club.branch_a())
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    for (target, status) in [(class.0, "booked"), (tomorrow, "booked")] {
+        sqlx::query(
+            "insert into class_bookings (class_id, member_id, branch_id, starts_at, status)
+             select id, $2, branch_id, starts_at, $3 from classes where id = $1",
+        )
+        .bind(target)
+        .bind(member)
+        .bind(status)
+        .execute(&admin)
+        .await
+        .unwrap();
+    }
+    let query = format!("{first} {last}");
+    let hit_for = |hits: Vec<branch_desk_core::members::MemberHit>| {
+        hits.into_iter()
+            .find(|h| h.member_id == member)
+            .expect("the member is found")
+    };
+
+    let london = club.desk_pool(common::DESK_A, 1).await;
+    let hit = hit_for(search_members(&london, &query, 20).await.unwrap());
+    assert_eq!(hit.home_branch_name, club.club.branch("LDN").name);
+    assert_eq!(
+        hit.booked_today.as_deref(),
+        Some(format!("Pilates Reformer {}", class.1).as_str())
+    );
+    // By number too, and the member's panel is not needed for it.
+    let by_number = hit_for(search_members(&london, &number, 5).await.unwrap());
+    assert_eq!(by_number.booked_today, hit.booked_today);
+
+    // New York's desk does not see London's bookings; head office does.
+    let new_york = club.desk_pool(common::DESK_B, 1).await;
+    let hit = hit_for(search_members(&new_york, &query, 20).await.unwrap());
+    assert_eq!(hit.home_branch_name, club.club.branch("LDN").name);
+    assert_eq!(hit.booked_today, None);
+    let hq = club.desk_pool(common::DESK_HQ, 1).await;
+    assert!(hit_for(search_members(&hq, &query, 20).await.unwrap())
+        .booked_today
+        .is_some());
+
+    // Cancelled: nothing to show.
+    sqlx::query("update class_bookings set status = 'cancelled', cancelled_at = now(), cancelled_by = 'staff' where class_id = $1")
+        .bind(class.0)
+        .execute(&admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        hit_for(search_members(&london, &query, 20).await.unwrap()).booked_today,
+        None
+    );
+
+    // The hits are the search's, in its order (head office, like an administrator, has no home
+    // branch to rank first).
+    for q in [query.as_str(), last.as_str(), "a", "smith", "07"] {
+        let ids: Vec<uuid::Uuid> = search_members(&hq, q, 20)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|h| h.member_id)
+            .collect();
+        let inner: Vec<uuid::Uuid> =
+            sqlx::query_scalar("select member_id from search_member_hits($1, 20)")
+                .bind(q)
+                .fetch_all(&admin)
+                .await
+                .unwrap();
+        assert_eq!(ids, inner, "order of {q:?}");
+    }
+}

@@ -289,6 +289,9 @@ export type MemberHit = {
 	plan_id: string | null,
 	/**  Higher is a better match; exact member numbers and emails rank first. */
 	score: number | null,
+	home_branch_name: string,
+	/**  The member's next live booking today at this desk's branches, e.g. "Sauna 18:00". */
+	booked_today: string | null,
 };
 
 /**  Everything the member panel shows. */

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { entitlementText, renderMembers } from "./members";
-import { renderMemberSearch, shouldSearch } from "../widgets/member-search";
+import { namesakesOnTop, renderMemberSearch, shouldSearch } from "../widgets/member-search";
 import type { MemberPanel } from "../bindings";
 import type { MemberHit } from "../bindings";
 
-const hit = (n: number): MemberHit => ({ member_id: `m${n}`, member_number: `M${n}`, first_name: "Ana", last_name: `Lopez${n}`, email: null, phone: null, status: "active", home_branch_id: "b1", plan_id: null, score: 1 });
+const hit = (n: number): MemberHit => ({ member_id: `m${n}`, member_number: `M${n}`, first_name: "Ana", last_name: `Lopez${n}`, email: null, phone: null, status: "active", home_branch_id: "b1", plan_id: null, score: 1, home_branch_name: "Central", booked_today: null });
 
 describe("shouldSearch", () => {
   it("waits for two characters, or any digit", () => {
@@ -24,7 +24,54 @@ describe("entitlementText", () => {
   });
 });
 
+describe("namesakesOnTop", () => {
+  it("counts the hits that share the top hit's name, case, accents and spacing aside", () => {
+    const named = (first_name: string, last_name: string) => ({ first_name, last_name });
+    expect(namesakesOnTop([named("Ana", "López"), named("ana", "lopez"), named("Ana", "Lopes"), named("ANA ", "LÓPEZ")])).toBe(3);
+    expect(namesakesOnTop([named("Ana", "Lopez"), named("Ana", "Lopes")])).toBe(1);
+    expect(namesakesOnTop([])).toBe(0);
+  });
+});
+
 describe("renderMemberSearch", () => {
+  it("shows each hit's home branch and today's booking, keeps a phone number on one line, and with namesakes on top highlights nothing so Enter never guesses", async () => {
+    vi.useFakeTimers();
+    const twin = (n: number, branch: string, today: string | null): MemberHit => ({ ...hit(n), last_name: "Lopez", phone: "+44 7700 900123", home_branch_name: branch, booked_today: today });
+    const searchMembers = vi.fn(async () => [twin(1, "Central", null), twin(2, "Riverside", "Sauna 18:00"), hit(3)]);
+    const onChoose = vi.fn();
+    const { root, input } = renderMemberSearch({ api: { searchMembers }, onChoose, id: "s", label: "Find" });
+    document.body.replaceChildren(root);
+    input.value = "ana lopez";
+    input.dispatchEvent(new Event("input"));
+    await vi.advanceTimersByTimeAsync(250);
+    const options = [...root.querySelectorAll("[role=option]")];
+    expect(options[0].querySelector(".result-meta")!.textContent).toBe("M1 · Central · +44 7700 900123");
+    expect([...options[0].querySelectorAll(".result-meta .nowrap")].map((e) => e.textContent)).toContain("+44 7700 900123");
+    expect(options[1].querySelector("[data-testid=booked-today]")!.textContent).toBe("Today: Sauna 18:00");
+    expect(options[0].querySelector("[data-testid=booked-today]")).toBeNull();
+    expect(root.querySelector("[aria-selected=true]")).toBeNull();
+    expect(root.querySelector("[role=status]")!.textContent).toBe("2 members called Ana Lopez: choose one with ↓ (home branch and number shown), then Enter.");
+    const key = (k: string) => input.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
+    key("Enter");
+    expect(onChoose).not.toHaveBeenCalled();
+    expect(root.querySelector("[role=status]")!.textContent).toBe("2 members called Ana Lopez: choose one with ↓ first.");
+    key("ArrowDown");
+    key("ArrowDown");
+    key("Enter");
+    expect(onChoose).toHaveBeenCalledWith(expect.objectContaining({ member_id: "m2", home_branch_name: "Riverside" }));
+    // Enter typed before the answer (a fast typist) does not pick a namesake either.
+    onChoose.mockClear();
+    input.value = "lopez ana";
+    input.dispatchEvent(new Event("input"));
+    key("Enter");
+    await vi.advanceTimersByTimeAsync(250);
+    expect(searchMembers).toHaveBeenLastCalledWith("lopez ana");
+    expect(onChoose).not.toHaveBeenCalled();
+    expect(root.querySelector("[aria-selected=true]")).toBeNull();
+    vi.useRealTimers();
+  });
+
+
   it("searches after a pause, highlights with arrows and opens with Enter", async () => {
     vi.useFakeTimers();
     const searchMembers = vi.fn(async () => [hit(1), hit(2), hit(3)]);

@@ -1,6 +1,8 @@
 // The member search field with its keyboard-driven result list (debounced as you type; arrows
-// move, Enter opens the first hit once the answer to what is typed is in). Used by the members
-// screen, the concierge drawer and All Bookings' member filter.
+// move, Enter opens the first hit once the answer to what is typed is in). Each hit shows its
+// home branch and today's booking; when the best hits are namesakes nothing is highlighted and
+// Enter waits for a choice with the arrows, never a guess. Used by the members screen, the
+// concierge drawer and All Bookings' member filter.
 import { errorText, type Api } from "../api";
 import type { MemberHit } from "../bindings";
 import { h } from "../dom";
@@ -15,6 +17,17 @@ export function shouldSearch(query: string): boolean {
 
 export function hitName(hit: Pick<MemberHit, "first_name" | "last_name">): string {
   return `${hit.first_name} ${hit.last_name}`.trim();
+}
+
+/** A name as people read it: case, accents and spacing aside ("José  Núñez" = "jose nunez"). */
+const sameName = (hit: Pick<MemberHit, "first_name" | "last_name">) =>
+  hitName(hit).normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/\s+/g, " ");
+
+/** How many of the first hits share the top hit's name (1: no namesake on top). */
+export function namesakesOnTop(hits: Pick<MemberHit, "first_name" | "last_name">[]): number {
+  if (!hits.length) return 0;
+  const top = sameName(hits[0]);
+  return hits.filter((h) => sameName(h) === top).length;
 }
 
 export interface SearchBoxOptions {
@@ -49,6 +62,8 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
   let chooseWhenFound = false;
   // Moved with the arrows since the last keystroke: Enter takes that hit, as seen.
   let picked = false;
+  // How many of the shown hits share the top hit's name.
+  let namesakes = 0;
   const choose = (hit: MemberHit) => {
     chooseWhenFound = false;
     options.onChoose(hit);
@@ -61,7 +76,8 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
           "li",
           { id: `${listId}-${i}`, role: "option", class: "result", "aria-selected": i === index ? "true" : "false", "data-member-id": hit.member_id },
           h("span", { class: "result-name" }, hitName(hit)),
-          h("span", { class: "result-meta" }, [hit.member_number, hit.email, hit.phone].filter(Boolean).join(" · ")),
+          h("span", { class: "result-meta" }, ...[hit.member_number, hit.home_branch_name, hit.phone, hit.email].filter(Boolean).flatMap((part, n) => [n ? " · " : "", h("span", { class: "nowrap" }, part!)])),
+          hit.booked_today ? h("span", { class: "pill today", "data-testid": "booked-today" }, `Today: ${hit.booked_today}`) : null,
           h("span", { class: `pill status-${hit.status}` }, statusLabel(hit.status)),
         );
         li.addEventListener("mousedown", (e) => {
@@ -87,10 +103,16 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
       hits = found;
       shownFor = query;
       picked = false;
-      index = found.length ? 0 : -1;
-      status.textContent = found.length ? `${counted(found.length, "member")} found` : "No member found.";
+      namesakes = namesakesOnTop(found);
+      // Namesakes on top: nothing is highlighted, so Enter cannot pick one of them by chance.
+      index = found.length && namesakes < 2 ? 0 : -1;
+      status.textContent = !found.length
+        ? "No member found."
+        : namesakes > 1
+          ? `${namesakes} members called ${hitName(found[0])}: choose one with ↓ (home branch and number shown), then Enter.`
+          : `${counted(found.length, "member")} found`;
       draw();
-      if (chooseWhenFound && found.length) choose(found[0]);
+      if (chooseWhenFound && found.length && namesakes < 2) choose(found[0]);
     } catch (e) {
       if (ticket !== asked) return;
       status.textContent = errorText(e);
@@ -127,6 +149,7 @@ export function renderMemberSearch(options: SearchBoxOptions): { root: HTMLEleme
       if (shownFor === query || picked) {
         chooseWhenFound = false;
         if (index >= 0 && hits[index]) choose(hits[index]);
+        else if (namesakes > 1) status.textContent = `${namesakes} members called ${hitName(hits[0])}: choose one with ↓ first.`;
       } else if (shouldSearch(query)) {
         search.cancel();
         chooseWhenFound = true;
