@@ -4,7 +4,7 @@
 // without override and accepted, signed in as the manager, with override and a reason.
 import { writeFileSync } from "node:fs";
 import { Keys, poll } from "./webdriver.mjs";
-import { expect, helpers, log } from "./helpers.mjs";
+import { expect, helpers, isoDay, log } from "./helpers.mjs";
 
 export { expect };
 
@@ -12,7 +12,7 @@ export { expect };
 export function deskSteps(current, shot) {
   const ctx = { members: [], day: null, slotLabel: null, bookings: [] };
   const h = helpers(current);
-  const { s, waitText, click, inPage, invoke, signInWith, openTab, chooseMember, openDrawer, pickSlot, confirmBooking, closeDrawer, rowShown } = h;
+  const { s, textOf, waitText, click, inPage, invoke, signInWith, openTab, chooseMember, openDrawer, pickSlot, confirmBooking, closeDrawer, rowShown } = h;
   const setDrawerDay = () => h.setDrawerDay(ctx.day);
   return [
     [
@@ -73,15 +73,15 @@ export function deskSteps(current, shot) {
         for (const name of ["Olivia", "Liam", "Noah", "Mia", "Grace", "Leo", "Ruby", "Oscar", "Zoe", "Arthur", "Chloe", "Henry"]) {
           const hits = await invoke("search_members", { query: name });
           for (const hit of hits) {
-            if (ctx.members.length >= 3) break;
+            if (ctx.members.length >= 4) break;
             if (hit.status !== "active" || ctx.members.some((m) => m.member_id === hit.member_id)) continue;
             const panel = await invoke("get_member_panel", { memberId: hit.member_id });
             const recovery = panel.entitlements.find((e) => e.kind === "recovery");
             if (recovery?.included && recovery.allowance === null) ctx.members.push(hit);
           }
-          if (ctx.members.length >= 3) break;
+          if (ctx.members.length >= 4) break;
         }
-        if (ctx.members.length < 3) throw new Error(`found only ${ctx.members.length} members with unlimited recovery`);
+        if (ctx.members.length < 4) throw new Error(`found only ${ctx.members.length} members with unlimited recovery`);
         log(`members: ${ctx.members.map((m) => `${m.first_name} ${m.last_name}`).join(", ")}; day ${ctx.day}`);
       },
     ],
@@ -158,7 +158,7 @@ export function deskSteps(current, shot) {
         await setDrawerDay();
         expect(await pickSlot(ctx.slotLabel), "Full: 2 of 2 booked", "the slot shows as full");
         const { text } = await confirmBooking();
-        expect(text, "Full: 2 of 2 booked", "refusal in staff words");
+        expect(text, "Full: 2 of 2 booked. Choose another time (↑/↓, or type it) or facility (←/→), or ask a manager to override.", "refusal in staff words, with what to do next");
         expect(await s().property(await s().find("[data-testid=override-capacity]"), "disabled"), true, "override disabled for front desk");
         await shot("07-full-refused");
         await closeDrawer();
@@ -193,6 +193,109 @@ export function deskSteps(current, shot) {
         // The installer's upgrade test looks for this booking after installing the next version.
         if (process.env.E2E_STATE_FILE) writeFileSync(process.env.E2E_STATE_FILE, JSON.stringify({ member: c, booking: done.id }));
         await shot("09-override-accepted");
+      },
+    ],
+    [
+      "by keys alone (counted): find a member by name and book a recovery slot tomorrow at a given time, at most 20 keys",
+      async () => {
+        const m = ctx.members[3];
+        const tomorrow = isoDay(1);
+        // The target: tomorrow's first free Sauna slot of an hour from 17:00, so that typing the
+        // hour reaches it; and where the Sauna's column is among the day's open facilities.
+        const sched = await invoke("week_schedule", { start: tomorrow });
+        const open = sched.facilities.filter((f) => f.is_active && !f.under_maintenance);
+        const day = sched.slots.filter((x) => x.local_date === tomorrow && Date.parse(x.starts_at) > Date.now());
+        const columns = open.filter((f) => day.some((x) => x.facility_id === f.id)).map((f) => f.name).sort((a, b) => a.localeCompare(b));
+        const sauna = open.find((f) => f.name === "Sauna");
+        const saunaSlots = day.filter((x) => x.facility_id === sauna.id).sort((a, b) => a.starts_at.localeCompare(b.starts_at));
+        const target = saunaSlots.find((x, i) => x.local_start >= "17:00" && x.booked_count < x.capacity && saunaSlots.findIndex((y) => y.local_start.slice(0, 2) === x.local_start.slice(0, 2)) === i);
+        if (!target) throw new Error(`no free Sauna slot tomorrow from 17:00 (${tomorrow})`);
+        const hour = target.local_start.slice(0, 2);
+        const wanted = `Sauna · ${target.local_start.slice(0, 5)}–${target.local_end.slice(0, 5)}`;
+        const top = (await invoke("search_members", { query: m.last_name }))[0];
+        const query = top?.member_id === m.member_id ? m.last_name : `${m.first_name} ${m.last_name}`;
+        log(`task: ${m.first_name} ${m.last_name} (typed "${query}"), ${wanted} on ${tomorrow}; columns ${columns.join(", ")}`);
+
+        await openTab("Members");
+        await s().waitFor("#member-search");
+        expect(await s().activeElement(), await s().find("#member-search"), "the member search has the focus");
+        let keys = 0;
+        const press = async (text, count) => {
+          keys += count;
+          await s().type(await s().activeElement(), text);
+        };
+        await press(query, [...query].length);
+        await poll(async () => (await inPage(`return document.querySelector("#member-search-results [aria-selected=true]")?.dataset.memberId ?? null;`)) === m.member_id, 20_000, "the member highlighted");
+        await press(Keys.ENTER, 1);
+        await waitText("[data-testid=member-name]", (t) => t === `${m.first_name} ${m.last_name}`, "member panel");
+        await press(`${Keys.CONTROL}n${Keys.NULL}`, 1);
+        await s().waitFor("[data-testid=concierge]");
+        await waitText("[data-testid=drawer-member]", (t) => t.includes(m.last_name), "the drawer opened for the member on screen");
+        expect(await inPage(`return document.activeElement?.id;`), "drawer-choices", "the drawer's focus is in the slot list");
+        const relative = await textOf(".day-relative");
+        if (relative !== "Tomorrow") await press(relative === "Today" ? "+" : "T+", relative === "Today" ? 1 : 2);
+        await waitText(".day-relative", (t) => t === "Tomorrow", "tomorrow in the drawer");
+        await poll(async () => (await s().findAll("[data-testid=drawer-choice]")).length > 0, 20_000, "tomorrow's slots");
+        const arrows = columns.indexOf("Sauna");
+        if (arrows > 0) await press(Keys.ARROW_RIGHT.repeat(arrows), arrows);
+        await press(hour, 2);
+        await waitText("[role=option][aria-selected=true] .choice-label", (t) => t === wanted, "the wanted slot selected", 5_000);
+        await shot("10-keys-slot-selected");
+        await press(Keys.ENTER, 1);
+        const text = await waitText("[data-testid=drawer-result]", (t) => t !== "" && !t.startsWith("Booking"), "the booking result", 30_000);
+        if (!text.startsWith(`Booked: ${m.first_name} ${m.last_name}, Sauna, `)) throw new Error(`booking by keys failed: ${text}`);
+        expect(await inPage(`return document.activeElement?.dataset.testid;`), "drawer-result", "the focus is on the announced result");
+        await shot("11-keys-booked");
+        log(`booked ${wanted} tomorrow with ${keys} keys`);
+        if (keys > 20) throw new Error(`took ${keys} keys; the target is at most 20`);
+        await s().type(await s().activeElement(), Keys.ESCAPE);
+        await poll(async () => (await s().findAll("[data-testid=concierge]")).length === 0, 5_000, "the drawer to close on Esc");
+        expect(await s().activeElement(), await s().find("#member-search"), "back in the member search");
+      },
+    ],
+    [
+      "by keys alone (counted), at 1024×768: book a class for the open member, at most 12 keys",
+      async () => {
+        await s().setWindowRect(1024, 768);
+        const m = ctx.members[3];
+        // The first class not yet started today, else tomorrow, that has a place.
+        let dayOffset = 0;
+        let index = -1;
+        for (; dayOffset <= 1 && index < 0; dayOffset++) {
+          const classes = (await invoke("upcoming_classes", { from: isoDay(dayOffset), days: 1 })).filter((c) => Date.parse(c.starts_at) > Date.now() + 60_000);
+          index = classes.findIndex((c) => c.booked_count < c.capacity);
+          if (index >= 0) ctx.keyClass = classes[index];
+        }
+        dayOffset -= 1;
+        if (index < 0) throw new Error("no class with a place today or tomorrow");
+        log(`task: ${ctx.keyClass.title} (${dayOffset ? "tomorrow" : "today"}, row ${index + 1}) for ${m.first_name} ${m.last_name}`);
+        await waitText("[data-testid=member-name]", (t) => t === `${m.first_name} ${m.last_name}`, "the member still open");
+        let keys = 0;
+        const press = async (text, count) => {
+          keys += count;
+          await s().type(await s().activeElement(), text);
+        };
+        await press(`${Keys.CONTROL}n${Keys.NULL}`, 1);
+        await s().waitFor("[data-testid=concierge]");
+        await waitText("[data-testid=drawer-member]", (t) => t.includes(m.last_name), "the drawer opened for the member on screen");
+        await press("c", 1);
+        const relative = await textOf(".day-relative");
+        const want = dayOffset ? "Tomorrow" : "Today";
+        if (relative !== want) await press(dayOffset ? "T+" : "T", dayOffset ? 2 : 1);
+        await waitText(".day-relative", (t) => t === want, `${want} in the drawer`);
+        await poll(async () => (await inPage(`return [...document.querySelectorAll("[data-testid=drawer-choice] .choice-label")].map((e) => e.textContent);`)).some((t) => t.startsWith(`${ctx.keyClass.title} · `)), 20_000, "the day's classes");
+        await press(Keys.ARROW_DOWN.repeat(index + 1), index + 1);
+        await waitText("[role=option][aria-selected=true] .choice-label", (t) => t.startsWith(`${ctx.keyClass.title} · `), "the class selected", 5_000);
+        await shot("12-keys-class-1024");
+        await press(Keys.ENTER, 1);
+        const text = await waitText("[data-testid=drawer-result]", (t) => t !== "" && !t.startsWith("Booking"), "the booking result", 30_000);
+        if (!/^(Booked|On the waitlist): /.test(text)) throw new Error(`class booking by keys failed: ${text}`);
+        await shot("13-keys-class-booked-1024");
+        log(`booked ${ctx.keyClass.title} with ${keys} keys`);
+        if (keys > 12) throw new Error(`took ${keys} keys; the target is at most 12`);
+        await s().type(await s().activeElement(), Keys.ESCAPE);
+        await poll(async () => (await s().findAll("[data-testid=concierge]")).length === 0, 5_000, "the drawer to close on Esc");
+        await s().setWindowRect(1366, 768);
       },
     ],
     [

@@ -116,7 +116,8 @@ export function helpers(current) {
            const label = (r) => r.querySelector(".choice-label").textContent;
            const row = rows.find((r) => label(r) === arguments[0] || label(r).startsWith(arguments[0] + " · "));
            if (!row) return null;
-           row.querySelector("input").id = "e2e-pick";
+           for (const r of rows) delete r.dataset.e2ePick;
+           row.dataset.e2ePick = "1";
            row.scrollIntoView({ block: "center" }); // the list scrolls inside the drawer
            return row.querySelector(".choice-places").textContent;`,
           [label],
@@ -124,7 +125,7 @@ export function helpers(current) {
       20_000,
       `slot ${label} in the drawer`,
     );
-    await s().click(await s().find("#e2e-pick"));
+    await s().click(await s().find("[data-e2e-pick]"));
     return found;
   };
 

@@ -9,6 +9,9 @@ export const Keys = {
   ENTER: "\uE007",
   ESCAPE: "\uE00C",
   CONTROL: "\uE009",
+  ARROW_LEFT: "\uE012",
+  ARROW_UP: "\uE013",
+  ARROW_RIGHT: "\uE014",
   ARROW_DOWN: "\uE015",
 };
 

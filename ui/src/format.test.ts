@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addDays, counted, dateTimeAt, dayLabel, hhmm, mondayOf, placesLeft, startOfDayIn, statusLabel, todayIn, weekLabel } from "./format";
+import { addDays, counted, dateOrderFor, dateTimeAt, dayFieldText, dayLabel, hhmm, mondayOf, parseDate, placesLeft, relativeDay, startOfDayIn, statusLabel, todayIn, weekLabel } from "./format";
 
 describe("dates", () => {
   it("adds days across months, years and DST changes without shifting", () => {
@@ -63,5 +63,51 @@ describe("words", () => {
     expect(counted(1, "booking")).toBe("1 booking");
     expect(counted(0, "booking")).toBe("0 bookings");
     expect(counted(2, "branch", "branches")).toBe("2 branches");
+  });
+});
+
+describe("a branch's dates", () => {
+  it("guesses the date order from the zone: month first in the US, year first where that is the custom, else day first", () => {
+    expect(dateOrderFor("Europe/London")).toBe("dmy");
+    expect(dateOrderFor("America/New_York")).toBe("mdy");
+    expect(dateOrderFor("America/Indiana/Indianapolis")).toBe("mdy");
+    expect(dateOrderFor("America/Mexico_City")).toBe("dmy");
+    expect(dateOrderFor("America/Sao_Paulo")).toBe("dmy");
+    expect(dateOrderFor("Asia/Tokyo")).toBe("ymd");
+    expect(dateOrderFor(undefined)).toBe("dmy");
+  });
+
+  it("shows the weekday and the date in the branch's order", () => {
+    expect(dayFieldText("2026-12-02", "dmy")).toBe("Wed 02/12/2026");
+    expect(dayFieldText("2026-12-02", "mdy")).toBe("Wed 12/02/2026");
+    expect(dayFieldText("2026-12-02", "ymd")).toBe("Wed 2026-12-02");
+  });
+
+  it("reads a typed date in the branch's order, the way people type them", () => {
+    const today = "2026-12-01";
+    for (const typed of ["02/12/2026", "2/12/2026", "2.12.2026", "2-12-2026", "2 12 2026", "02/12/26", "2/12", "Wed 02/12/2026", "wed, 2/12/2026", "2026-12-02"]) {
+      expect(parseDate(typed, "dmy", today), typed).toBe("2026-12-02");
+    }
+    expect(parseDate("12/02/2026", "mdy", today)).toBe("2026-12-02");
+    expect(parseDate("2026-12-02", "mdy", today)).toBe("2026-12-02"); // ISO in any order
+    expect(parseDate("2026/12/02", "ymd", today)).toBe("2026-12-02");
+    expect(parseDate("3/1", "dmy", today)).toBe("2027-01-03"); // no year: the nearest such date
+    expect(parseDate("30/11", "dmy", today)).toBe("2026-11-30");
+  });
+
+  it("refuses what is not a date", () => {
+    for (const typed of ["", "31/02/2026", "13/13/2026", "tomorrow", "2/12/2026/1", "00/12/2026", "02/12/0099x"]) {
+      expect(parseDate(typed, "dmy", "2026-12-01"), typed).toBeNull();
+    }
+    expect(parseDate("29/02/2027", "dmy", "2026-12-01")).toBeNull();
+    expect(parseDate("29/02", "dmy", "2027-12-01")).toBe("2028-02-29");
+  });
+
+  it("says a day relative to today", () => {
+    expect(relativeDay("2026-12-01", "2026-12-01")).toBe("Today");
+    expect(relativeDay("2026-12-02", "2026-12-01")).toBe("Tomorrow");
+    expect(relativeDay("2026-11-30", "2026-12-01")).toBe("Yesterday");
+    expect(relativeDay("2027-01-01", "2026-12-01")).toBe("in 31 days");
+    expect(relativeDay("2026-11-28", "2026-12-01")).toBe("3 days ago");
   });
 });

@@ -120,3 +120,86 @@ export function startOfDayIn(date: string, timeZone: string | undefined): string
   const onDate = (t: number) => new Date(wallClock(t, timeZone)).toISOString().slice(0, 10) === date;
   return new Date([second, first].find(onDate) ?? first).toISOString();
 }
+
+/** How a branch writes a date in numbers: day-month-year (most of the world), month-day-year (US), year-month-day. */
+export type DateOrder = "dmy" | "mdy" | "ymd";
+
+// Zones of the US (month first) and of countries that write the year first. Everything else:
+// day first. A branch's own setting, when it has one, wins over this guess.
+const MONTH_FIRST = /^(America\/(New_York|Chicago|Denver|Los_Angeles|Phoenix|Anchorage|Detroit|Boise|Juneau|Sitka|Nome|Adak|Metlakatla|Yakutat|Menominee|Indiana\/.+|Kentucky\/.+|North_Dakota\/.+)|Pacific\/Honolulu)$/;
+const YEAR_FIRST = /^(Asia\/(Tokyo|Seoul|Shanghai|Taipei|Pyongyang|Ulaanbaatar)|Europe\/(Stockholm|Budapest|Vilnius))$/;
+
+/** The date order a branch in `timeZone` writes (day first when unknown). */
+export function dateOrderFor(timeZone: string | undefined): DateOrder {
+  if (timeZone && MONTH_FIRST.test(timeZone)) return "mdy";
+  if (timeZone && YEAR_FIRST.test(timeZone)) return "ymd";
+  return "dmy";
+}
+
+/** The pattern staff type, for hints: "dd/mm/yyyy". */
+export function datePattern(order: DateOrder): string {
+  return { dmy: "dd/mm/yyyy", mdy: "mm/dd/yyyy", ymd: "yyyy-mm-dd" }[order];
+}
+
+/** "02/12/2026" (dmy), "12/02/2026" (mdy), "2026-12-02" (ymd) for a date-only string. */
+export function numericDate(date: string, order: DateOrder): string {
+  const [y, m, d] = date.split("-");
+  return order === "ymd" ? `${y}-${m}-${d}` : order === "mdy" ? `${m}/${d}/${y}` : `${d}/${m}/${y}`;
+}
+
+/** "Wed 02/12/2026": the weekday and the date in the branch's order, as a day field shows it. */
+export function dayFieldText(date: string, order: DateOrder): string {
+  const [y, m, d] = date.split("-").map(Number);
+  const weekday = new Date(Date.UTC(y, m - 1, d)).toLocaleDateString("en-GB", { weekday: "short", timeZone: "UTC" });
+  return `${weekday} ${numericDate(date, order)}`;
+}
+
+/**
+ * A date typed by staff, in the branch's order, as "YYYY-MM-DD"; null when it is not a date.
+ * Takes a leading weekday ("Wed 02/12/2026"), any of / . - or space between the parts, a two-digit
+ * or missing year (the one that puts the date nearest to `today`), and ISO "2026-12-02" always.
+ */
+export function parseDate(text: string, order: DateOrder, today: string): string | null {
+  const t = text.trim().replace(/^[\p{L}]+\.?,?\s*/u, "");
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  let y: number | undefined, m: number, d: number;
+  if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  else {
+    const parts = t.split(/[/.\-\s]+/).filter(Boolean);
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^\d+$/.test(p))) return null;
+    const n = parts.map(Number);
+    if (order === "ymd") {
+      if (parts.length === 3) [y, m, d] = [n[0], n[1], n[2]];
+      else [m, d] = [n[0], n[1]];
+      if (parts.length === 3 && parts[0].length <= 2) y = 2000 + n[0];
+    } else {
+      [d, m] = order === "dmy" ? [n[0], n[1]] : [n[1], n[0]];
+      if (parts.length === 3) y = parts[2].length <= 2 ? 2000 + n[2] : n[2];
+    }
+  }
+  const valid = (yy: number) => {
+    const dt = new Date(Date.UTC(yy, m - 1, d));
+    return yy >= 1900 && yy <= 9999 && dt.getUTCFullYear() === yy && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  };
+  const iso8601 = (yy: number) => `${String(yy).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+  if (y !== undefined) return valid(y) ? iso8601(y) : null;
+  // No year: the nearest such date to today (1 December, "3/1" is next January).
+  const thisYear = Number(today.slice(0, 4));
+  const near = [thisYear - 1, thisYear, thisYear + 1].filter(valid).map(iso8601);
+  const days = (a: string) => Math.abs(Date.parse(a) - Date.parse(today));
+  return near.sort((a, b) => days(a) - days(b))[0] ?? null;
+}
+
+/** "Today", "Tomorrow", "Yesterday", "in 3 days", "5 days ago". */
+export function relativeDay(date: string, today: string): string {
+  const n = Math.round((Date.parse(date) - Date.parse(today)) / 86_400_000);
+  if (n === 0) return "Today";
+  if (n === 1) return "Tomorrow";
+  if (n === -1) return "Yesterday";
+  return n > 0 ? `in ${n} days` : `${-n} days ago`;
+}
+
+/** "07:30": an instant's wall-clock time at the branch. */
+export function clockTime(iso: string, timeZone?: string): string {
+  return new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone });
+}

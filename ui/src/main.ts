@@ -12,6 +12,7 @@ import { renderSchedule } from "./screens/schedule";
 import { renderSetup } from "./screens/setup";
 import { renderSignIn, signInDraft } from "./screens/sign-in";
 import { h } from "./dom";
+import type { BookingKind } from "./bindings";
 
 export const RETRY_MS = 5_000;
 
@@ -24,7 +25,9 @@ let retrying = false;
 let drawer: Drawer | null = null;
 /** The open desk screen: reloaded after the drawer books, so what it shows is never stale. */
 let screen: { refresh: () => Promise<void> } | null = null;
-let members: { focusSearch: () => void } | null = null;
+let members: { focusSearch: () => void; current: () => { id: string; name: string } | null } | null = null;
+/** The drawer opens on the kind and day it was last closed on. */
+let lastDrawer: { kind: BookingKind; day: string } | undefined;
 let settingsOpen = false;
 let note: string | undefined;
 
@@ -216,10 +219,13 @@ function openDrawer(member: { id: string; name: string } | null): void {
     staff: info.staff,
     rules: info.rules,
     member,
+    kind: lastDrawer?.kind,
+    day: lastDrawer?.day,
     timeZone: info.branch?.timezone,
     onBooked: () => void screen?.refresh(),
-    onClose: () => {
+    onClose: (last) => {
       drawer = null;
+      lastDrawer = last;
       // The button that opened it may have been redrawn (the member panel refreshes after a
       // booking): the member search is the next place staff need.
       if (document.activeElement === document.body) members?.focusSearch();
@@ -255,7 +261,8 @@ document.addEventListener("keydown", (e) => {
     members?.focusSearch();
   } else if (shortcut === "new-booking") {
     e.preventDefault();
-    if (!drawer) openDrawer(null); // an open drawer keeps what was entered in it
+    // For the member on screen, if any; an open drawer keeps what was entered in it.
+    if (!drawer) openDrawer(view === "members" ? (members?.current() ?? null) : null);
   } else if (shortcut === "close" && drawer) {
     e.preventDefault();
     drawer.close();

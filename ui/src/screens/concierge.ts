@@ -1,124 +1,19 @@
-// The concierge drawer: member → Class or Recovery → an available class or slot → confirm, with
-// "Override capacity" (reason required), "Join waitlist" when a class is full, Esc to close.
-// One idempotency key per confirm: a retry of the same request reuses it, so nothing doubles.
-import { ApiError, errorText, type Api, type NewBooking } from "../api";
+// The concierge drawer, keyboard first: member → Recovery (R) or Class (C) → a day (+/−, T) →
+// a slot in its facility's column (arrows, or type the time) → Enter. "Override capacity" and
+// "Override plan allowance" (managers; reason required), "Join waitlist" when a class is full,
+// Esc to close. Focus goes where the next key belongs and every outcome is announced; one
+// idempotency key per confirm, so a retry never doubles (concierge-confirm.ts).
+import { ApiError, type Api } from "../api";
 import type { BookingKind } from "../bindings";
-import type { BookingRules } from "../bindings";
-import type { Class } from "../bindings";
-import type { Schedule } from "../bindings";
 import type { StaffSession } from "../bindings";
 import { h } from "../dom";
-import { counted, dateTime, dayLabel, hhmm, placesLeft, todayIn } from "../format";
+import { dateOrderFor, todayIn, type DateOrder } from "../format";
+import { renderChoiceList } from "../widgets/choice-list";
+import { renderDayField } from "../widgets/day-field";
 import { openDrawer } from "../widgets/drawer";
 import { hitName, renderMemberSearch } from "../widgets/member-search";
-
-/** One bookable thing in the list: a recovery slot or a class. */
-export interface Choice {
-  kind: BookingKind;
-  id: string;
-  label: string;
-  booked: number;
-  capacity: number;
-  waitlist?: number;
-}
-
-export interface ConfirmState {
-  member: { id: string; name: string } | null;
-  choice: Choice | null;
-  overrideCapacity: boolean;
-  overrideAllowance: boolean;
-  reason: string;
-  joinWaitlist: boolean;
-}
-
-/**
- * The recovery slots the drawer offers for a local day: open facilities only, and only slots that
- * have not started (the database refuses a slot that has), by time, then facility name.
- */
-export function slotChoices(schedule: Schedule, day: string, now: number): Choice[] {
-  const open = new Set(schedule.facilities.filter((f) => f.is_active && !f.under_maintenance).map((f) => f.id));
-  const names = new Map(schedule.facilities.map((f) => [f.id, f.name]));
-  return schedule.slots
-    .filter((s) => s.local_date === day && open.has(s.facility_id) && Date.parse(s.starts_at) > now)
-    .sort((a, b) => a.starts_at.localeCompare(b.starts_at) || (names.get(a.facility_id) ?? "").localeCompare(names.get(b.facility_id) ?? ""))
-    .map((s) => ({ kind: "recovery", id: s.id, label: `${names.get(s.facility_id)} · ${hhmm(s.local_start)}–${hhmm(s.local_end)}`, booked: s.booked_count, capacity: s.capacity }));
-}
-
-export const choiceFull = (c: Pick<Choice, "booked" | "capacity">): boolean => c.booked >= c.capacity;
-
-/** "3 places left" / "Full: 2 of 2 booked". */
-export function availability(c: Choice): string {
-  if (choiceFull(c)) return `Full: ${c.booked} of ${c.capacity} booked${c.waitlist ? `, ${c.waitlist} waiting` : ""}`;
-  const left = placesLeft(c.booked, c.capacity);
-  return `${counted(left, "place")} left`;
-}
-
-/** The override reason's limits, as the database holds them. */
-export type ReasonRules = Pick<BookingRules, "override_reason_min" | "override_reason_max">;
-
-/** What stops a confirm, in staff words; null when it may go. */
-export function confirmProblem(s: ConfirmState, rules: ReasonRules): string | null {
-  if (!s.member) return "Choose a member first.";
-  if (!s.choice) return "Choose a class or slot.";
-  if ((s.overrideCapacity || s.overrideAllowance) && s.reason.trim().length < rules.override_reason_min) return "Give a reason for the override.";
-  return null;
-}
-
-/** The request for a confirm (without its key). */
-export function bookingRequest(s: ConfirmState, rules: ReasonRules): Omit<NewBooking, "idempotency_key"> | null {
-  if (confirmProblem(s, rules) || !s.member || !s.choice) return null;
-  const overriding = s.overrideCapacity || s.overrideAllowance;
-  return {
-    kind: s.choice.kind,
-    target_id: s.choice.id,
-    member_id: s.member.id,
-    override_capacity: s.overrideCapacity,
-    override_allowance: s.overrideAllowance,
-    override_reason: overriding ? s.reason.trim() : null,
-    join_waitlist: s.choice.kind === "class" && s.joinWaitlist,
-  };
-}
-
-/** Keeps one key per distinct request: the same request again (a retry) reuses its key. */
-export class ConfirmKeys {
-  private last: { signature: string; key: string } | null = null;
-  constructor(private readonly make: () => string = () => crypto.randomUUID()) {}
-
-  keyFor(request: object): string {
-    const signature = JSON.stringify(request);
-    if (this.last?.signature !== signature) this.last = { signature, key: this.make() };
-    return this.last.key;
-  }
-
-  /** After a success the next confirm is a new booking. */
-  reset(): void {
-    this.last = null;
-  }
-}
-
-/** The day's classes that have not started yet, as choices. */
-export function classChoices(classes: Class[], timeZone: string | undefined, now: number): Choice[] {
-  return classes
-    .filter((c) => Date.parse(c.starts_at) > now)
-    .map((c) => ({ kind: "class", id: c.id, label: `${c.title} · ${dateTime(c.starts_at, timeZone)}${c.instructor ? ` · ${c.instructor}` : ""}`, booked: c.booked_count, capacity: c.capacity, waitlist: c.waitlist_count }));
-}
-
-/** Draws the choices as radio buttons, `keep` checked if offered; `onPick` on a change. */
-function drawChoices(list: HTMLElement, choices: Choice[], keep: string | undefined, onPick: (c: Choice) => void): void {
-  list.replaceChildren(
-    ...choices.map((c, i) => {
-      const input = h("input", { type: "radio", name: "drawer-choice", id: `drawer-choice-${i}`, value: c.id, "data-full": choiceFull(c) ? "true" : "false", checked: c.id === keep });
-      input.addEventListener("change", () => onPick(c));
-      return h(
-        "label",
-        { class: `choice${choiceFull(c) ? " full" : ""}`, for: input.id, "data-testid": "drawer-choice" },
-        input,
-        h("span", { class: "choice-label" }, c.label),
-        h("span", { class: "choice-places" }, availability(c)),
-      );
-    }),
-  );
-}
+import { choiceFull, classChoices, slotChoices, type Choice } from "./concierge-choices";
+import { bookingRequest, confirmProblem, ConfirmKeys, refusalText, type ConfirmState, type ReasonRules } from "./concierge-confirm";
 
 export interface ConciergeOptions {
   api: Pick<Api, "searchMembers" | "weekSchedule" | "upcomingClasses" | "createBooking">;
@@ -126,10 +21,16 @@ export interface ConciergeOptions {
   /** The override reason's limits, as the database holds them. */
   rules: ReasonRules;
   member?: { id: string; name: string } | null;
+  /** What the drawer opens on: the kind and day used last (a day before today opens on today). */
+  kind?: BookingKind;
+  day?: string;
   today?: string;
   timeZone?: string;
+  /** The branch's date order (default: from its time zone). */
+  dateOrder?: DateOrder;
   onBooked: () => void;
-  onClose: () => void;
+  /** Told the kind and day on screen at close, for the next opening. */
+  onClose: (last: { kind: BookingKind; day: string }) => void;
 }
 
 export interface Drawer {
@@ -137,12 +38,14 @@ export interface Drawer {
   close: () => void;
 }
 
+/** Keys the drawer takes anywhere but in a text field: the day and the kind. */
+const DRAWER_KEYS: Record<string, "next" | "prev" | "today" | BookingKind> = { "+": "next", "=": "next", "-": "prev", "−": "prev", t: "today", T: "today", r: "recovery", R: "recovery", c: "class", C: "class" };
+
 export function openConcierge(host: HTMLElement, options: ConciergeOptions): Drawer {
   const today = options.today ?? todayIn(options.timeZone);
   const state: ConfirmState = { member: options.member ?? null, choice: null, overrideCapacity: false, overrideAllowance: false, reason: "", joinWaitlist: false };
   const keys = new ConfirmKeys();
-  let kind: BookingKind = "recovery";
-  let choices: Choice[] = [];
+  let kind: BookingKind = options.kind ?? "recovery";
   let asked = 0;
 
   const memberLine = h("p", { class: "chosen", "data-testid": "drawer-member" });
@@ -153,13 +56,15 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     onChoose: (hit) => {
       state.member = { id: hit.member_id, name: hitName(hit) };
       drawMember();
-      (kindInputs.recovery as HTMLInputElement).focus();
+      say("");
+      list.focus();
     },
   });
   const changeMember = h("button", { type: "button", class: "link-button" }, "Change");
   changeMember.addEventListener("click", () => {
     state.member = null;
     drawMember();
+    say("");
     memberSearch.input.focus();
   });
   const drawMember = () => {
@@ -169,20 +74,48 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
   };
 
   const kindInputs = {
-    recovery: h("input", { type: "radio", name: "drawer-kind", id: "drawer-kind-recovery", value: "recovery", checked: true }),
-    class: h("input", { type: "radio", name: "drawer-kind", id: "drawer-kind-class", value: "class" }),
+    recovery: h("input", { type: "radio", name: "drawer-kind", id: "drawer-kind-recovery", value: "recovery", checked: kind === "recovery" }),
+    class: h("input", { type: "radio", name: "drawer-kind", id: "drawer-kind-class", value: "class", checked: kind === "class" }),
   };
-  const date = h("input", { type: "date", id: "drawer-date", value: today });
-  const list = h("div", { class: "choices", role: "radiogroup", "aria-label": "Class or slot", "data-testid": "drawer-choices" });
-  const listStatus = h("p", { class: "form-status", role: "status" });
+  const day = renderDayField({
+    id: "drawer-date",
+    label: "Day",
+    order: options.dateOrder ?? dateOrderFor(options.timeZone),
+    today,
+    value: options.day && options.day >= today ? options.day : today,
+    onChange: () => {
+      say("");
+      void loadChoices();
+    },
+  });
+  const list = renderChoiceList<Choice>({
+    id: "drawer-choices",
+    label: "Class or slot",
+    onSelect: (c) => {
+      if (c?.id !== state.choice?.id) say("");
+      state.choice = c;
+      sync();
+    },
+    onSubmit: () => form.requestSubmit(),
+  });
+  const listStatus = h("p", { class: "form-status", role: "status", "data-testid": "choices-status" });
   const override = h("input", { type: "checkbox", id: "drawer-override", "data-testid": "override-capacity", disabled: !options.staff.can_override });
   const overrideAllowance = h("input", { type: "checkbox", id: "drawer-override-allowance", disabled: !options.staff.can_override });
-  const reason = h("input", { type: "text", id: "drawer-reason", maxlength: String(options.rules.override_reason_max), "data-testid": "override-reason" });
-  const reasonField = h("div", { class: "field hidden" }, h("label", { for: "drawer-reason" }, "Reason for the override (required)"), reason);
+  const max = options.rules.override_reason_max;
+  const reason = h("input", { type: "text", id: "drawer-reason", maxlength: String(max), "data-testid": "override-reason", "aria-describedby": "drawer-reason-count" });
+  const reasonCount = h("span", { class: "muted small", id: "drawer-reason-count" }, `Up to ${max} characters.`);
+  const reasonField = h("div", { class: "field hidden" }, h("label", { for: "drawer-reason" }, "Reason for the override (required)"), reason, reasonCount);
   const waitlist = h("input", { type: "checkbox", id: "drawer-waitlist", "data-testid": "join-waitlist" });
   const waitlistField = h("div", { class: "check hidden" }, waitlist, h("label", { for: "drawer-waitlist" }, "Join waitlist (the class is full)"));
   const confirm = h("button", { type: "submit", class: "primary", "data-testid": "drawer-confirm" }, "Confirm booking");
-  const result = h("p", { class: "form-status", role: "alert", "data-testid": "drawer-result" });
+  // Announced as it changes; focused after a booking, so Esc or Tab is the next key.
+  const result = h("p", { class: "form-status", role: "status", "aria-live": "polite", tabindex: "-1", "data-testid": "drawer-result" });
+  const say = (text: string, tone?: "ok" | "error") => {
+    result.textContent = text;
+    result.classList.toggle("is-ok", tone === "ok");
+    result.classList.toggle("is-error", tone === "error");
+    if (tone !== "ok") delete result.dataset.bookingId;
+  };
 
   const sync = () => {
     reasonField.classList.toggle("hidden", !(state.overrideCapacity || state.overrideAllowance));
@@ -191,42 +124,40 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     if (!fullClass) state.joinWaitlist = waitlist.checked = false;
   };
 
-  /** Loads the day's choices; `keep` re-selects that choice (with its fresh counts) if still offered. */
-  const loadChoices = async (keep?: string) => {
+  /** Loads the day's choices; the list keeps its selection (same slot, else same facility and time). */
+  const loadChoices = async () => {
     const ticket = ++asked;
     state.choice = null;
     sync();
     listStatus.classList.remove("is-error");
     listStatus.textContent = "Loading…";
-    list.replaceChildren();
+    list.clear();
     try {
-      const day = date.value || today;
-      choices =
+      const d = day.value();
+      const choices =
         kind === "recovery"
-          ? slotChoices(await options.api.weekSchedule(day), day, Date.now())
-          : classChoices(await options.api.upcomingClasses(day, 1), options.timeZone, Date.now());
+          ? slotChoices(await options.api.weekSchedule(d), d, Date.now())
+          : classChoices(await options.api.upcomingClasses(d, 1), options.timeZone, Date.now());
       if (ticket !== asked) return;
-      listStatus.textContent = choices.length ? "" : `Nothing to book on ${dayLabel(day)}.`;
-      drawChoices(list, choices, keep, (c) => {
-        state.choice = c;
-        sync();
-      });
-      state.choice = choices.find((c) => c.id === keep) ?? null;
-      sync();
+      listStatus.textContent = choices.length ? "" : `Nothing to book on ${day.input.value}. Press + for the next day.`;
+      list.show(choices);
     } catch (e) {
       if (ticket !== asked) return;
-      listStatus.textContent = errorText(e);
+      listStatus.textContent = refusalText(e, null, options.staff.can_override, "");
       listStatus.classList.add("is-error");
     }
   };
 
-  for (const input of Object.values(kindInputs)) {
-    input.addEventListener("change", () => {
-      kind = input.value as BookingKind;
-      void loadChoices();
-    });
-  }
-  date.addEventListener("change", () => void loadChoices());
+  const setKind = (k: BookingKind) => {
+    if (k === kind) return;
+    kind = k;
+    kindInputs[k].checked = true;
+    say("");
+    void loadChoices();
+  };
+  for (const input of Object.values(kindInputs)) input.addEventListener("change", () => setKind(input.value as BookingKind));
+  // After a new day by Enter in the field, the list is where the next key belongs.
+  day.root.addEventListener("day-committed", () => list.focus());
   override.addEventListener("change", () => {
     state.overrideCapacity = override.checked;
     sync();
@@ -237,9 +168,14 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     sync();
     if (overrideAllowance.checked) reason.focus();
   });
-  reason.addEventListener("input", () => (state.reason = reason.value));
+  reason.addEventListener("input", () => {
+    state.reason = reason.value;
+    reasonCount.textContent = reason.value.length >= max - 50 ? `${reason.value.length} of ${max} characters.` : `Up to ${max} characters.`;
+    if (result.classList.contains("is-error") && confirmProblem(state, options.rules) === null) say("");
+  });
   waitlist.addEventListener("change", () => (state.joinWaitlist = waitlist.checked));
 
+  const managersOnly = options.staff.can_override ? null : h("span", { class: "muted small" }, " (managers only)");
   const form = h(
     "form",
     { class: "drawer-form", novalidate: true },
@@ -249,66 +185,70 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
       "fieldset",
       { class: "kind" },
       h("legend", {}, "What"),
-      h("span", { class: "check" }, kindInputs.recovery, h("label", { for: kindInputs.recovery.id }, "Recovery")),
-      h("span", { class: "check" }, kindInputs.class, h("label", { for: kindInputs.class.id }, "Class")),
+      h("span", { class: "check" }, kindInputs.recovery, h("label", { for: kindInputs.recovery.id }, "Recovery ", h("kbd", {}, "R"))),
+      h("span", { class: "check" }, kindInputs.class, h("label", { for: kindInputs.class.id }, "Class ", h("kbd", {}, "C"))),
     ),
-    h("div", { class: "field" }, h("label", { for: "drawer-date" }, "Day"), date),
+    day.root,
+    h("p", { class: "muted small keys-hint", id: "drawer-keys" }, "Arrows move, ←/→ another facility, type a time (18, 1830) to jump, + / − / T change the day, Enter books."),
     listStatus,
-    list,
+    list.root,
     waitlistField,
-    h(
-      "div",
-      { class: "check" },
-      override,
-      h("label", { for: "drawer-override" }, "Override capacity"),
-      options.staff.can_override ? null : h("span", { class: "muted small" }, "(managers only)"),
-    ),
-    h("div", { class: "check" }, overrideAllowance, h("label", { for: "drawer-override-allowance" }, "Override plan allowance")),
+    h("div", { class: "check" }, override, h("label", { for: "drawer-override" }, "Override capacity", managersOnly?.cloneNode(true))),
+    h("div", { class: "check" }, overrideAllowance, h("label", { for: "drawer-override-allowance" }, "Override plan allowance", managersOnly)),
     reasonField,
     confirm,
     result,
   );
+  list.root.setAttribute("aria-describedby", "drawer-keys");
+
+  form.addEventListener("keydown", (e) => {
+    const target = e.target as HTMLElement;
+    if (e.ctrlKey || e.metaKey || e.altKey || target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && ["text", "search"].includes(target.type))) return;
+    const action = DRAWER_KEYS[e.key];
+    if (!action) return;
+    e.preventDefault();
+    if (action === "next") day.step(1);
+    else if (action === "prev") day.step(-1);
+    else if (action === "today") day.set(today);
+    else setKind(action);
+    list.focus();
+  });
 
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    result.classList.remove("is-error", "is-ok");
-    delete result.dataset.bookingId;
     const problem = confirmProblem(state, options.rules);
     const request = bookingRequest(state, options.rules);
     if (problem || !request) {
-      result.textContent = problem ?? "Choose a class or slot.";
-      result.classList.add("is-error");
+      say(problem ?? "Choose a class or slot.", "error");
       if (!state.member) memberSearch.input.focus();
-      else if (state.choice && !state.reason.trim()) reason.focus();
+      else if (!state.choice) list.focus();
+      else reason.focus();
       return;
     }
     const key = keys.keyFor(request);
+    const choice = state.choice!;
+    const member = state.member!;
     confirm.disabled = true;
     confirm.textContent = "Booking…";
-    result.textContent = "";
+    say("");
     try {
       const booking = await options.api.createBooking({ ...request, idempotency_key: key });
       keys.reset();
-      result.dataset.bookingId = booking.id;
-      result.textContent = `${booking.status === "waitlisted" ? "On the waitlist" : "Booked"}: ${state.member!.name}, ${state.choice!.label}.`;
-      result.classList.add("is-ok");
       options.onBooked();
       override.checked = overrideAllowance.checked = false;
       state.overrideCapacity = state.overrideAllowance = false;
       reason.value = state.reason = "";
       await loadChoices();
+      say(`${booking.status === "waitlisted" ? "On the waitlist" : "Booked"}: ${member.name}, ${choice.what}.`, "ok");
+      result.dataset.bookingId = booking.id;
+      result.focus();
     } catch (err) {
-      result.textContent = errorText(err);
-      result.classList.add("is-error");
       // Another desk took the last place after the list loaded: fresh counts show it full (and,
       // for a class, bring up the waitlist). The refusal stored nothing, and a waitlist confirm is
-      // a new request with its own key.
-      if (err instanceof ApiError && err.code === "full") {
-        await loadChoices(request.target_id);
-        if (request.kind === "class" && state.member && state.choice?.id === request.target_id && choiceFull(state.choice)) {
-          result.textContent = `${errorText(err)}. Tick “Join waitlist” and confirm to put ${state.member.name} on the waitlist.`;
-        }
-      }
+      // a new request with its own key. The selection stays on the slot; the list has the focus.
+      if (err instanceof ApiError && err.code === "full") await loadChoices();
+      say(refusalText(err, choice, options.staff.can_override, member.name), "error");
+      list.focus();
     } finally {
       confirm.disabled = false;
       confirm.textContent = "Confirm booking";
@@ -317,13 +257,15 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
 
   // A stray click beside the drawer closes it only while nothing has been entered in it.
   const memberAtOpen = state.member?.id;
+  const kindAtOpen = kind;
+  const dayAtOpen = day.value();
   const untouched = () =>
     state.member?.id === memberAtOpen && !state.choice && !memberSearch.input.value.trim() && !reason.value.trim() &&
-    !override.checked && !overrideAllowance.checked && kind === "recovery" && date.value === today;
-  const drawer = openDrawer(host, { title: "New booking", testId: "concierge", body: form, closesOnBackdrop: untouched, onClose: options.onClose });
+    !override.checked && !overrideAllowance.checked && kind === kindAtOpen && day.value() === dayAtOpen;
+  const drawer = openDrawer(host, { title: "New booking", testId: "concierge", body: form, closesOnBackdrop: untouched, onClose: () => options.onClose({ kind, day: day.value() }) });
   drawMember();
   void loadChoices();
-  if (state.member) kindInputs.recovery.focus();
+  if (state.member) list.focus();
   else memberSearch.input.focus();
   return drawer;
 }

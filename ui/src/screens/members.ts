@@ -25,7 +25,7 @@ export interface MembersOptions {
   branchZones?: Record<string, string>;
 }
 
-export function renderMembers(main: HTMLElement, options: MembersOptions): { focusSearch: () => void; refresh: () => Promise<void> } {
+export function renderMembers(main: HTMLElement, options: MembersOptions): { focusSearch: () => void; refresh: () => Promise<void>; current: () => { id: string; name: string } | null } {
   const panel = h("section", { class: "panel member-panel", "aria-live": "polite", "data-testid": "member-panel" }, h("p", { class: "muted" }, "Search for a member to see their plan and bookings."));
   let asked = 0;
   let shown: MemberHit | null = null;
@@ -53,7 +53,12 @@ export function renderMembers(main: HTMLElement, options: MembersOptions): { foc
   const search = renderMemberSearch({ api: options.api, onChoose: (hit) => void open(hit), id: "member-search", label: "Find a member (Ctrl+K)" });
   main.replaceChildren(h("div", { class: "two-col" }, h("section", { class: "panel" }, h("h2", {}, "Members"), search.root), panel));
   search.input.focus();
-  return { focusSearch: () => search.input.focus(), refresh: async () => (shown ? open(shown, true) : undefined) };
+  return {
+    focusSearch: () => search.input.focus(),
+    refresh: async () => (shown ? open(shown, true) : undefined),
+    // The member whose panel is on screen (Ctrl+N books for them).
+    current: () => (shown && panel.querySelector("[data-testid=book-for-member]") ? { id: shown.member_id, name: hitName(shown) } : null),
+  };
 }
 
 function drawPanel(panel: HTMLElement, data: MemberPanel, options: MembersOptions): void {
