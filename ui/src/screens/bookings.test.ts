@@ -126,6 +126,26 @@ describe("row actions", () => {
     expect(main.querySelector("tr[data-booking-id=bk1] .pill")?.textContent).toBe("Cancelled");
   });
 
+  it("asks before a check-in with a button that is not the cancel's red, and Esc keeps the booking as it was", async () => {
+    const api = apiWith({ listBookings: vi.fn(async () => ({ rows: [row], next: null })), setAttendance: vi.fn(), cancelBooking: vi.fn() });
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", onNewBooking: vi.fn() });
+    await flush();
+    for (const action of ["attended", "cancel"]) {
+      (main.querySelector(`tr[data-booking-id=bk1] button[data-action=${action}]`) as HTMLButtonElement).click();
+      const yes = main.querySelector("[data-testid=confirm-yes]") as HTMLButtonElement;
+      expect(yes.classList.contains("danger")).toBe(action === "cancel");
+      expect(document.activeElement).toBe(yes);
+      expect(main.querySelector("tr[data-booking-id=bk1] .confirm-buttons [data-testid=confirm-no]")).not.toBeNull();
+      yes.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+      expect(main.querySelector("[data-testid=confirm-yes]")).toBeNull();
+      expect((document.activeElement as HTMLElement).dataset.action).toBe("attended"); // back on the row's first action
+    }
+    expect(api.setAttendance).not.toHaveBeenCalled();
+    expect(api.cancelBooking).not.toHaveBeenCalled();
+  });
+
   it("keeps a done check-in and a failed reload both visible, and frees the row", async () => {
     const listBookings = vi
       .fn()

@@ -226,6 +226,15 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     tbody.replaceChildren(
       ...rows.map((row) => {
         const actions = h("td", { class: "row-actions" });
+        // Esc on an open row confirm is "Keep".
+        actions.addEventListener("keydown", (e) => {
+          const keep = actions.querySelector<HTMLButtonElement>("[data-testid=confirm-no]");
+          if (e.key === "Escape" && keep && !keep.disabled) {
+            e.preventDefault();
+            e.stopPropagation();
+            keep.click();
+          }
+        });
         const drawActions = () => {
           actions.replaceChildren(
             ...actionsFor(row, options.rules).map((a) => {
@@ -236,8 +245,9 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
           );
         };
         const confirm = (a: RowAction) => {
-          const yes = h("button", { type: "button", class: "danger small", "data-testid": "confirm-yes" }, `Yes, ${ACTION_LABEL[a].toLowerCase()}`);
-          const no = h("button", { type: "button", class: "secondary small" }, "Keep");
+          // Only a cancel takes something away: it alone is red.
+          const yes = h("button", { type: "button", class: `${a === "cancel" ? "danger" : "primary inline"} small`, "data-testid": "confirm-yes" }, `Yes, ${ACTION_LABEL[a].toLowerCase()}`);
+          const no = h("button", { type: "button", class: "secondary small", "data-testid": "confirm-no" }, "Keep (Esc)");
           const note = h("span", { class: "row-error", role: "alert" });
           no.addEventListener("click", () => {
             drawActions();
@@ -271,7 +281,11 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
               yes.textContent = `Yes, ${ACTION_LABEL[a].toLowerCase()}`;
             }
           });
-          actions.replaceChildren(h("span", { class: "confirm-question" }, confirmQuestion(a, row, options.branchZones?.[row.branch_id] ?? options.timeZone)), yes, no, note);
+          actions.replaceChildren(
+            h("span", { class: "confirm-question" }, confirmQuestion(a, row, options.branchZones?.[row.branch_id] ?? options.timeZone)),
+            h("span", { class: "confirm-buttons" }, yes, no),
+            note,
+          );
           yes.focus();
         };
         drawActions();

@@ -91,6 +91,37 @@ describe("renderSignIn", () => {
     await flush();
     expect(button.disabled).toBe(false);
     expect(main.querySelector("[data-testid=sign-in-status]")?.textContent).toBe("Wrong email or PIN.");
+    // The refused PIN is gone (typing it again must not append to it), the email stays.
+    expect((main.querySelector("#sign-in-pin") as HTMLInputElement).value).toBe("");
+    expect((main.querySelector("#sign-in-email") as HTMLInputElement).value).toBe("ana@club.example");
+    expect(document.activeElement?.id).toBe("sign-in-pin");
+  });
+
+  it("keeps the PIN when the refusal is not about it (the database is away), and drops a refusal once another person is chosen", async () => {
+    const onSubmit = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError("unavailable", "The club database cannot be reached."))
+      .mockRejectedValueOnce(new ApiError("not_allowed", "Too many wrong PINs: signing in is locked for 15 more minutes."));
+    renderSignIn(main, { onSubmit, loadStaff: async () => [{ id: "s2", full_name: "Finn Desk", email: "finn@club.example", role: "front_desk" }] });
+    fill("ana@club.example", "1234");
+    submit();
+    await flush();
+    expect((main.querySelector("#sign-in-pin") as HTMLInputElement).value).toBe("1234");
+    submit();
+    await flush();
+    const status = main.querySelector("[data-testid=sign-in-status]")!;
+    expect(status.textContent).toContain("locked for 15 more minutes");
+    const select = main.querySelector("#quick-switch") as HTMLSelectElement;
+    select.value = "finn@club.example";
+    select.dispatchEvent(new Event("change"));
+    expect(status.textContent).toBe(""); // Finn is not locked out
+    submit();
+    await flush();
+    const email = main.querySelector("#sign-in-email") as HTMLInputElement;
+    status.textContent = "Wrong email or PIN.";
+    email.value = "finn@club.exampl";
+    email.dispatchEvent(new Event("input"));
+    expect(status.textContent).toBe("");
   });
 });
 

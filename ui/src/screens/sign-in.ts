@@ -97,11 +97,18 @@ export function renderSignIn(main: HTMLElement, options: SignInOptions): HTMLFor
     status,
   );
 
+  // Another staff member: the last one's refusal (a wrong PIN, a lock-out) no longer applies.
+  const clearStatus = () => {
+    status.textContent = "";
+    status.classList.remove("is-error");
+  };
   const fillFrom = (staffEmail: string, staffPin?: string) => {
     email.value = staffEmail;
     pin.value = staffPin ?? "";
+    clearStatus();
     pin.focus();
   };
+  email.addEventListener("input", clearStatus);
   const extras: HTMLElement[] = [];
   if (options.demoStaff && options.demoStaff.length > 0) {
     extras.push(
@@ -113,7 +120,7 @@ export function renderSignIn(main: HTMLElement, options: SignInOptions): HTMLFor
         h(
           "table",
           { class: "table compact" },
-          h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Email"), h("th", {}, "PIN"), h("th", {}, ""))),
+          h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Role"), h("th", {}, "Email"), h("th", {}, "PIN"), h("th", {}, h("span", { class: "sr-only" }, "Fill the form")))),
           h(
             "tbody",
             {},
@@ -180,6 +187,11 @@ export function renderSignIn(main: HTMLElement, options: SignInOptions): HTMLFor
     } catch (raw) {
       status.textContent = raw instanceof ApiError ? raw.message : "Something went wrong. Please try again.";
       status.classList.add("is-error");
+      // A refused PIN is cleared, so typing it again does not append to it.
+      if (raw instanceof ApiError && raw.code === "not_allowed") {
+        pin.value = "";
+        pin.focus();
+      }
     } finally {
       submit.disabled = false;
       submit.textContent = "Sign in";

@@ -15,7 +15,7 @@ export function openDrawer(host: HTMLElement, options: DrawerOptions): { root: H
   const previouslyFocused = document.activeElement as HTMLElement | null;
   const closeButton = h("button", { type: "button", class: "link-button drawer-close", "aria-label": "Close the drawer (Esc)" }, "Close ✕");
   const root = h(
-    "aside",
+    "div",
     { class: "drawer", role: "dialog", "aria-modal": "true", "aria-labelledby": "drawer-heading", "data-testid": options.testId },
     h("div", { class: "drawer-head" }, h("h2", { id: "drawer-heading" }, options.title), closeButton),
     options.body,
