@@ -161,6 +161,9 @@ pub struct Branch {
     pub code: String,
     pub name: String,
     pub timezone: String,
+    /// How the branch writes dates in numbers ("dmy", "mdy", "ymd"); None: the desk guesses
+    /// from the time zone.
+    pub date_order: Option<String>,
 }
 
 /// An open, verified desk session and the branch it works for.
@@ -183,7 +186,7 @@ pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
     let identity = desk_identity(&pool).await?;
     let branches = sqlx::query_as!(
         Branch,
-        "select id, code, name, timezone from branches where id = any($1) order by name",
+        "select id, code, name, timezone, date_order from branches where id = any($1) order by name",
         &identity.branch_ids
     )
     .fetch_all(&pool)

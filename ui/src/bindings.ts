@@ -155,6 +155,11 @@ export type Branch = {
 	code: string,
 	name: string,
 	timezone: string,
+	/**
+	 *  How the branch writes dates in numbers ("dmy", "mdy", "ymd"); None: the desk guesses
+	 *  from the time zone.
+	 */
+	date_order: string | null,
 };
 
 export type Class = {

@@ -3,6 +3,7 @@
 import "./styles.css";
 import { api, errorText, ApiError, type AppInfo } from "./api";
 import { shortcutFor } from "./keys";
+import { dateOrderFor, type DateOrder } from "./format";
 import { aboutText, bannerText, renderBanner, renderFrame, stageFor, type View } from "./shell";
 import { renderBookings } from "./screens/bookings";
 import { openConcierge, type Drawer } from "./screens/concierge";
@@ -175,7 +176,7 @@ function draw(): void {
       } else if (view === "schedule") {
         screen = renderSchedule(main, { api: withNotice(api), timeZone: tz });
       } else {
-        screen = renderBookings(main, { api: withNotice(api), rules, timeZone: tz, branchZones, onNewBooking: () => openDrawer(null) });
+        screen = renderBookings(main, { api: withNotice(api), rules, timeZone: tz, dateOrder: dateOrder(), branchZones, onNewBooking: () => openDrawer(null) });
       }
       (root.querySelector(`.tab[data-view=${view}]`) as HTMLElement | null)?.setAttribute("aria-current", "page");
       return;
@@ -222,6 +223,7 @@ function openDrawer(member: { id: string; name: string } | null): void {
     kind: lastDrawer?.kind,
     day: lastDrawer?.day,
     timeZone: info.branch?.timezone,
+    dateOrder: dateOrder(),
     onBooked: () => void screen?.refresh(),
     onClose: (last) => {
       drawer = null;
@@ -231,6 +233,12 @@ function openDrawer(member: { id: string; name: string } | null): void {
       if (document.activeElement === document.body) members?.focusSearch();
     },
   });
+}
+
+/** The branch's date order: its own setting, else the guess from its time zone. */
+function dateOrder(): DateOrder {
+  const set = info?.branch?.date_order;
+  return set === "dmy" || set === "mdy" || set === "ymd" ? set : dateOrderFor(info?.branch?.timezone);
 }
 
 /** Wraps every call so an `unavailable` answer raises the connection banner. */

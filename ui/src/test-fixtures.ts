@@ -13,7 +13,7 @@ export function appInfo(over: Partial<AppInfo> = {}): AppInfo {
     version: "0.1.0",
     mode: "demo",
     connection: { state: "ready" },
-    branch: { id: "b1", code: "CTR", name: "Central", timezone: "Europe/London" },
+    branch: { id: "b1", code: "CTR", name: "Central", timezone: "Europe/London", date_order: null },
     branches: [],
     desk_role: "desk_demo",
     club: null,

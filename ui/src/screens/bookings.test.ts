@@ -190,6 +190,27 @@ describe("row actions", () => {
     expect(main.querySelectorAll("[data-testid=booking-row]").length).toBe(1);
   });
 
+  it("shows and reads From and To in the branch's date order, whatever the PC's, and a blank day is no bound", async () => {
+    const api = apiWith({});
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "America/New_York", today: "2026-12-01", onNewBooking: vi.fn() });
+    await flush();
+    const from = main.querySelector("#f-from") as HTMLInputElement;
+    expect(from.value).toBe("Tue 12/01/2026"); // month first at a New York branch
+    expect((main.querySelector("#f-to") as HTMLInputElement).value).toBe("Mon 12/14/2026");
+    from.value = "12/05/2026";
+    from.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    await flush();
+    expect(api.listBookings).toHaveBeenLastCalledWith(expect.objectContaining({ from: "2026-12-05T05:00:00.000Z" }), expect.anything());
+    from.value = "";
+    from.dispatchEvent(new Event("change"));
+    await flush();
+    expect(api.listBookings).toHaveBeenLastCalledWith(expect.objectContaining({ from: null }), expect.anything());
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "America/New_York", dateOrder: "dmy", today: "2026-12-01", onNewBooking: vi.fn() });
+    expect((main.querySelector("#f-from") as HTMLInputElement).value).toBe("Tue 01/12/2026"); // the branch's own setting wins
+  });
+
   it("empties the table when the filters are refused, so the last rows do not pass for the answer", async () => {
     const api = apiWith({});
     const main = document.createElement("main");

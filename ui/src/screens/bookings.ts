@@ -10,7 +10,8 @@ import type { Cursor } from "../bindings";
 import type { Facility } from "../bindings";
 import type { Sort } from "../bindings";
 import { h } from "../dom";
-import { addDays, counted, dateTime, dateTimeAt, startOfDayIn, statusLabel, todayIn } from "../format";
+import { addDays, counted, dateOrderFor, dateTime, dateTimeAt, startOfDayIn, statusLabel, todayIn, type DateOrder } from "../format";
+import { renderDayField } from "../widgets/day-field";
 import { hitName, renderMemberSearch } from "../widgets/member-search";
 
 export const PAGE_SIZE = 50;
@@ -109,6 +110,8 @@ export interface BookingsOptions {
   rules: BookingRules;
   /** The desk's branch's zone: the filters' days and "today". */
   timeZone?: string;
+  /** The branch's date order (default: from its time zone). */
+  dateOrder?: DateOrder;
   /** Each branch's zone by id: a row's time is shown at its own branch (a head-office desk lists them all). */
   branchZones?: Record<string, string>;
   today?: string;
@@ -120,8 +123,11 @@ export interface BookingsScreen {
 
 export function renderBookings(main: HTMLElement, options: BookingsOptions): BookingsScreen {
   const today = options.today ?? todayIn(options.timeZone);
-  const from = h("input", { type: "date", id: "f-from", value: today });
-  const to = h("input", { type: "date", id: "f-to", value: addDays(today, 13) });
+  // Days in the branch's order whatever the PC's locale; a blank day is no bound.
+  const order = options.dateOrder ?? dateOrderFor(options.timeZone);
+  const dayField = (id: string, label: string, value: string) => renderDayField({ id, label, order, today, value, allowEmpty: true, compact: true, onChange: () => void reload() });
+  const from = dayField("f-from", "From", today);
+  const to = dayField("f-to", "To", addDays(today, 13));
   const kind = h("select", { id: "f-kind" }, h("option", { value: "" }, "Classes and recovery"), h("option", { value: "class" }, "Classes"), h("option", { value: "recovery" }, "Recovery"));
   const status = h("select", { id: "f-status" }, h("option", { value: "" }, "Any status"), ...options.rules.statuses.map((s) => h("option", { value: s.status }, statusLabel(s.status))));
   const item = h("select", { id: "f-item" }, h("option", { value: "" }, "Any facility or class"));
@@ -166,8 +172,8 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   const form = h(
     "form",
     { class: "filters", "aria-label": "Filters" },
-    labelled(from, "From", "field-date"),
-    labelled(to, "To", "field-date"),
+    from.root,
+    to.root,
     labelled(kind, "Type", "field-wide"),
     labelled(status, "Status"),
     labelled(item, "Facility or class", "field-wide"),
@@ -177,7 +183,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   );
 
   const currentFilter = () =>
-    buildFilter({ from: from.value, to: to.value, kind: kind.value, status: status.value, item: item.value, memberId }, options.timeZone);
+    buildFilter({ from: from.value(), to: to.value(), kind: kind.value, status: status.value, item: item.value, memberId }, options.timeZone);
 
   /**
    * Loads page `at` (the current one by default); false when it could not (the status line says
@@ -308,9 +314,12 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    void reload();
+    // A day typed but not yet left counts; one that is not a date says so and loads nothing.
+    if (from.commit() && to.commit()) void reload();
   });
-  for (const control of [kind, status, item, sort, from, to]) control.addEventListener("change", () => void reload());
+  // Enter in a day field: that day, at once.
+  form.addEventListener("day-committed", () => void reload());
+  for (const control of [kind, status, item, sort]) control.addEventListener("change", () => void reload());
   prev.addEventListener("click", () => void load(back(pager)));
   next.addEventListener("click", () => void load(forward(pager)));
   exportButton.addEventListener("click", async () => {

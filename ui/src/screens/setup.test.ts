@@ -62,7 +62,7 @@ describe("renderSetup", () => {
 
   it("tests the connection and offers the branches it sees", async () => {
     const main = document.createElement("main");
-    const testClubConnection = vi.fn(async () => ({ desk_role: "desk_central", branches: [{ id: "b1", code: "CTR", name: "Central", timezone: "Europe/London" }] }));
+    const testClubConnection = vi.fn(async () => ({ desk_role: "desk_central", branches: [{ id: "b1", code: "CTR", name: "Central", timezone: "Europe/London", date_order: null }] }));
     renderSetup(main, { api: { useDemoDatabase: vi.fn(), testClubConnection, saveClubConnection: vi.fn() }, onDone: vi.fn() });
     const set = (k: string, v: string) => ((main.querySelector(`#setup-${k}`) as HTMLInputElement).value = v);
     set("host", "db");
@@ -79,7 +79,7 @@ describe("renderSetup", () => {
 
 describe("renderSetup, opened later on a desk set up for the club", () => {
   const saved = { host: "db.club.example", port: 6432, database: "club", desk_role: "desk_central", tls: "verify-ca" as const, ca_file: "/etc/ssl/club.pem", branch_id: "b1" };
-  const branches = [{ id: "b1", code: "CTR", name: "Central", timezone: "Europe/London" }];
+  const branches = [{ id: "b1", code: "CTR", name: "Central", timezone: "Europe/London", date_order: null }];
 
   it("starts with the saved connection (not the password) and focuses Cancel", () => {
     const main = document.createElement("main");

@@ -12,6 +12,10 @@ export interface DayFieldOptions {
   value: string;
   /** A new day was chosen (by typing, a button or a key). */
   onChange: (day: string) => void;
+  /** A blank field means "any day" (value ""), as in a filter. */
+  allowEmpty?: boolean;
+  /** Without Today and the "Tomorrow" note, to fit a row of filters. */
+  compact?: boolean;
 }
 
 export interface DayField {
@@ -22,6 +26,8 @@ export interface DayField {
   step: (days: number) => void;
   /** Sets the day and reports the change. */
   set: (day: string) => void;
+  /** Reads what is typed (as leaving the field would); false, with the problem shown, when it is not a date. */
+  commit: () => boolean;
 }
 
 export function renderDayField(options: DayFieldOptions): DayField {
@@ -34,8 +40,8 @@ export function renderDayField(options: DayFieldOptions): DayField {
   const today = h("button", { type: "button", class: "day-step", title: "Today (T)" }, "Today");
 
   const draw = () => {
-    input.value = dayFieldText(day, options.order);
-    relative.textContent = relativeDay(day, options.today);
+    input.value = day ? dayFieldText(day, options.order) : "";
+    relative.textContent = day ? relativeDay(day, options.today) : "Any day";
     problem.classList.add("hidden");
     problem.textContent = "";
     input.removeAttribute("aria-invalid");
@@ -46,7 +52,7 @@ export function renderDayField(options: DayFieldOptions): DayField {
     options.onChange(day);
   };
   const commit = () => {
-    const typed = parseDate(input.value, options.order, options.today);
+    const typed = options.allowEmpty && !input.value.trim() ? "" : parseDate(input.value, options.order, options.today);
     if (typed === null) {
       problem.textContent = `“${input.value.trim()}” is not a date: type it as ${datePattern(options.order)}, e.g. ${dayFieldText(options.today, options.order).slice(4)}.`;
       problem.classList.remove("hidden");
@@ -62,23 +68,23 @@ export function renderDayField(options: DayFieldOptions): DayField {
     const by = { ArrowUp: 1, ArrowDown: -1, PageUp: 7, PageDown: -7 }[e.key];
     if (by !== undefined) {
       e.preventDefault();
-      set(addDays(day, by));
+      set(addDays(day || options.today, by));
     } else if (e.key === "Enter") {
       e.preventDefault();
       e.stopPropagation();
       if (commit()) input.dispatchEvent(new CustomEvent("day-committed", { bubbles: true }));
     }
   });
-  prev.addEventListener("click", () => set(addDays(day, -1)));
-  next.addEventListener("click", () => set(addDays(day, 1)));
+  prev.addEventListener("click", () => set(addDays(day || options.today, -1)));
+  next.addEventListener("click", () => set(addDays(day || options.today, 1)));
   today.addEventListener("click", () => set(options.today));
   draw();
   const root = h(
     "div",
     { class: "field day-field" },
     h("label", { for: options.id }, options.label),
-    h("div", { class: "day-row" }, prev, input, next, today, relative),
+    h("div", { class: "day-row" }, prev, input, next, options.compact ? null : today, options.compact ? null : relative),
     problem,
   );
-  return { root, input, value: () => day, step: (n) => set(addDays(day, n)), set };
+  return { root, input, value: () => day, step: (n) => set(addDays(day || options.today, n)), set, commit };
 }
