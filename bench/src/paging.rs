@@ -43,10 +43,7 @@ async fn offset_page(
 }
 
 async fn count(pool: &PgPool, f: &BookingFilter) -> R<i64> {
-    let mut q = QueryBuilder::<Postgres>::new("select count(*) from (");
-    push_bookings_select(&mut q, f, None);
-    q.push(") x");
-    Ok(q.build_query_scalar().fetch_one(pool).await?)
+    Ok(branch_desk_core::bookings::count_bookings(pool, f).await?)
 }
 
 pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {

@@ -7,7 +7,8 @@ mod common;
 use std::collections::HashSet;
 
 use branch_desk_core::bookings::{
-    book, export_csv, list_bookings, BookingFilter, BookingKind, BookingRow, PageRequest, Sort,
+    book, count_bookings, export_csv, list_bookings, BookingFilter, BookingKind, BookingRow,
+    PageRequest, Sort,
 };
 use branch_desk_core::generator::{generate_activity, ActivitySpec};
 use branch_desk_core::members::member_panel;
@@ -261,6 +262,12 @@ async fn filters_match_the_rows(admin: PgPool) {
         let got = walk(&manager, &filter, 500, Sort::StartsAsc).await;
         let expected = admin_count(&c.admin, &class_where, &benefit_where).await;
         assert_eq!(got.len(), expected, "filter {filter:?}");
+        // The total All Bookings shows is the rows its pages give.
+        assert_eq!(
+            count_bookings(&manager, &filter).await.unwrap(),
+            expected as i64,
+            "total of {filter:?}"
+        );
         assert!(
             expected > 0 || filter.overrides_only,
             "each filter case should match something: {filter:?}"
@@ -346,6 +353,15 @@ async fn filters_match_the_rows(admin: PgPool) {
             ),
             "{bad:?}"
         );
+        if bad.1.limit == 10 {
+            assert!(
+                matches!(
+                    count_bookings(&manager, &bad.0).await,
+                    Err(Error::Invalid { .. })
+                ),
+                "a refused filter is not counted either: {bad:?}"
+            );
+        }
     }
 }
 

@@ -110,6 +110,10 @@ commands! {
     fn list_bookings(state, filter: BookingFilter, page: PageRequest) -> Page {
         bookings::list(state, filter, page).await
     }
+    /// All Bookings' total for the filter, asked beside the first page.
+    fn count_bookings(state, filter: BookingFilter) -> i64 {
+        bookings::count(state, filter).await
+    }
     /// Writes the filtered list as CSV into the desk's export folder (Downloads).
     fn export_bookings_csv(state, filter: BookingFilter) -> bookings::Exported {
         bookings::export_to_folder(state, filter).await

@@ -75,6 +75,7 @@ export function createApi(c: Commands = commands) {
     cancelBooking: (...a: Parameters<Commands["cancelBooking"]>) => call(() => c.cancelBooking(...a)),
     setAttendance: (...a: Parameters<Commands["setAttendance"]>) => call(() => c.setAttendance(...a)),
     listBookings: (...a: Parameters<Commands["listBookings"]>) => call(() => c.listBookings(...a)),
+    countBookings: (...a: Parameters<Commands["countBookings"]>) => call(() => c.countBookings(...a)),
     exportBookingsCsv: (...a: Parameters<Commands["exportBookingsCsv"]>) => call(() => c.exportBookingsCsv(...a)),
   };
 }

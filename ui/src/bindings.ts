@@ -32,6 +32,8 @@ export const commands = {
 	cancelBooking: (kind: BookingKind, bookingId: string) => __TAURI_INVOKE<string | null>("cancel_booking", { kind, bookingId }),
 	setAttendance: (kind: BookingKind, bookingId: string, status: Attendance) => __TAURI_INVOKE<null>("set_attendance", { kind, bookingId, status }),
 	listBookings: (filter: BookingFilter, page: PageRequest) => __TAURI_INVOKE<Page>("list_bookings", { filter, page }),
+	/**  All Bookings' total for the filter, asked beside the first page. */
+	countBookings: (filter: BookingFilter) => __TAURI_INVOKE<number>("count_bookings", { filter }),
 	/**  Writes the filtered list as CSV into the desk's export folder (Downloads). */
 	exportBookingsCsv: (filter: BookingFilter) => __TAURI_INVOKE<Exported>("export_bookings_csv", { filter }),
 };

@@ -5,7 +5,7 @@ import { api, errorText, ApiError, type AppInfo } from "./api";
 import { shortcutFor } from "./keys";
 import { dateOrderFor, type DateOrder } from "./format";
 import { aboutText, bannerText, renderBanner, renderFrame, stageFor, type View } from "./shell";
-import { renderBookings } from "./screens/bookings";
+import { renderBookings, type FilterState } from "./screens/bookings";
 import { openConcierge, type Drawer } from "./screens/concierge";
 import { renderMembers } from "./screens/members";
 import { renderPassword } from "./screens/password";
@@ -27,6 +27,8 @@ let drawer: Drawer | null = null;
 /** The open desk screen: reloaded after the drawer books, so what it shows is never stale. */
 let screen: { refresh: () => Promise<void> } | null = null;
 let members: { focusSearch: () => void; current: () => { id: string; name: string } | null } | null = null;
+/** All Bookings' filters, kept while another tab is open (until sign-out). */
+let bookingFilters: FilterState | undefined;
 /** The drawer opens on the kind and day it was last closed on. */
 let lastDrawer: { kind: BookingKind; day: string } | undefined;
 let settingsOpen = false;
@@ -176,7 +178,16 @@ function draw(): void {
       } else if (view === "schedule") {
         screen = renderSchedule(main, { api: withNotice(api), timeZone: tz });
       } else {
-        screen = renderBookings(main, { api: withNotice(api), rules, timeZone: tz, dateOrder: dateOrder(), branchZones, onNewBooking: () => openDrawer(null) });
+        screen = renderBookings(main, {
+          api: withNotice(api),
+          rules,
+          timeZone: tz,
+          dateOrder: dateOrder(),
+          branchZones,
+          filters: bookingFilters,
+          onFilters: (f) => (bookingFilters = f),
+          onNewBooking: () => openDrawer(null),
+        });
       }
       (root.querySelector(`.tab[data-view=${view}]`) as HTMLElement | null)?.setAttribute("aria-current", "page");
       return;
@@ -209,6 +220,7 @@ async function signOut(): Promise<void> {
     console.error("sign_out failed", e);
   }
   info = info ? { ...info, staff: null } : info;
+  bookingFilters = lastDrawer = undefined; // the next person starts afresh
   draw();
 }
 

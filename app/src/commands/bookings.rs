@@ -56,6 +56,11 @@ pub async fn list(
     Ok(bookings::list_bookings(&state.desk().await?.pool, &filter, &page).await?)
 }
 
+pub async fn count(state: &DeskState, filter: BookingFilter) -> Result<i64, Error> {
+    state.staff().await?;
+    Ok(bookings::count_bookings(&state.desk().await?.pool, &filter).await?)
+}
+
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct Exported {
     pub path: PathBuf,

@@ -263,6 +263,20 @@ pub async fn list_bookings(
     fetch_page(pool, filter, page).await
 }
 
+/// How many bookings match `filter` (All Bookings' total; the list's pages do not wait for it).
+pub async fn count_bookings(pool: &sqlx::PgPool, filter: &BookingFilter) -> Result<i64> {
+    let page = PageRequest {
+        after: None,
+        limit: 1,
+        sort: Sort::StartsAsc,
+    };
+    check_filter(pool, filter, &page).await?;
+    let mut q = QueryBuilder::<Postgres>::new("select count(*) from (");
+    push_bookings_select(&mut q, filter, None);
+    q.push(") x");
+    Ok(q.build_query_scalar().fetch_one(pool).await?)
+}
+
 /// One page of a filter already checked ([`check_filter`]).
 pub(super) async fn fetch_page(
     pool: &sqlx::PgPool,

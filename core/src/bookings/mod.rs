@@ -7,8 +7,8 @@ mod list;
 
 pub use export::{csv_text, export_csv};
 pub use list::{
-    list_bookings, push_bookings_select, BookingFilter, BookingRow, Cursor, Page, PageRequest,
-    Sort, MAX_PAGE,
+    count_bookings, list_bookings, push_bookings_select, BookingFilter, BookingRow, Cursor, Page,
+    PageRequest, Sort, MAX_PAGE,
 };
 
 use chrono::{DateTime, Utc};

@@ -244,15 +244,15 @@ describe("row actions", () => {
     const next = main.querySelector("[data-testid=page-next]") as HTMLButtonElement;
     const prev = main.querySelector("[data-testid=page-prev]") as HTMLButtonElement;
     const label = () => main.querySelector("[data-testid=page-label]")?.textContent;
-    expect(label()).toBe("Page 1, 1 booking");
+    expect(label()).toBe("Page 1 · 1 shown");
     next.click();
     await flush();
     expect(main.textContent).toContain("The club database cannot be reached.");
-    expect([label(), prev.disabled, next.disabled]).toEqual(["Page 1, 1 booking", true, false]);
+    expect([label(), prev.disabled, next.disabled]).toEqual(["Page 1 · 1 shown", true, false]);
     next.click();
     await flush();
     expect(listBookings.mock.calls.map((c) => c[1].after)).toEqual([null, cursor, cursor]);
-    expect([label(), prev.disabled, next.disabled]).toEqual(["Page 2, 1 booking", false, true]);
+    expect([label(), prev.disabled, next.disabled]).toEqual(["Page 2 · 1 shown", false, true]);
   });
 
   it("keeps the page shown when a row action reloads while the next page is on its way", async () => {
@@ -276,7 +276,7 @@ describe("row actions", () => {
     await flush();
     await flush();
     expect(listBookings.mock.calls.map((c) => c[1].after)).toEqual([null, cursor, null]); // the row's page again
-    expect(main.querySelector("[data-testid=page-label]")?.textContent).toBe("Page 1, 1 booking");
+    expect(main.querySelector("[data-testid=page-label]")?.textContent).toBe("Page 1 · 1 shown");
     expect((main.querySelector("[data-testid=page-prev]") as HTMLButtonElement).disabled).toBe(true);
     expect(main.querySelector("tr[data-booking-id=bk1] .pill")?.textContent).toBe("Cancelled");
   });
@@ -294,6 +294,54 @@ describe("row actions", () => {
     const [filter] = api.listBookings.mock.calls[0] as unknown as [{ from: string }];
     expect(filter.from).toBe("2026-06-30T23:00:00.000Z"); // London's midnight in summer time
     const times = [...main.querySelectorAll("[data-testid=booking-row] td:first-child")].map((td) => td.textContent);
-    expect(times).toEqual(["Sat 28 Nov, 18:00", "Sun 29 Nov, 07:00 (Sydney)"]);
+    expect(times).toEqual(["18:00", "07:00 (Sydney)"]);
+    // The day as a heading above its rows (each at its own branch's date), the whole on hover.
+    expect([...main.querySelectorAll(".day-heading")].map((r) => r.textContent)).toEqual(["Sat 28 Nov", "Sun 29 Nov"]);
+    expect(main.querySelector("[data-testid=booking-row] td:first-child")!.getAttribute("title")).toBe("Sat 28 Nov, 18:00");
+  });
+
+  it("keeps each row to one line: long text is cut, whole on hover and focus; today's heading says so", async () => {
+    const long = "Physio referral approved by the duty manager after the member's knee surgery in October";
+    const api = apiWith({ listBookings: vi.fn(async () => ({ rows: [{ ...row, starts_at: "2026-11-28T18:00:00Z", capacity_override: true, override_reason: long }], next: null })) });
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", today: "2026-11-28", onNewBooking: vi.fn() });
+    await flush();
+    const cell = [...main.querySelectorAll("[data-testid=booking-row] td.clip")].find((td) => td.textContent!.includes("Physio"))!;
+    expect(cell.getAttribute("title")).toBe(`Override (capacity): ${long}`);
+    expect(cell.getAttribute("tabindex")).toBe("0"); // reachable by keyboard, to be read whole
+    expect(main.querySelector(".day-heading")!.textContent).toBe("Sat 28 Nov · today");
+    const short = [...main.querySelectorAll("[data-testid=booking-row] td.clip")].find((td) => td.textContent === "Spin")!;
+    expect(short.hasAttribute("tabindex")).toBe(false); // short text is no extra Tab stop
+  });
+
+  it("shows the total for the filters beside the first page, and keeps the filters for when the tab comes back", async () => {
+    let release: (n: number) => void = () => {};
+    const countBookings = vi.fn(() => new Promise<number>((r) => (release = r)));
+    const api = apiWith({ countBookings });
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    const onFilters = vi.fn();
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", today: "2026-11-23", onFilters, onNewBooking: vi.fn() });
+    await flush();
+    const label = () => main.querySelector("[data-testid=page-label]")!.textContent;
+    expect(label()).toBe("Page 1 · 1 shown"); // the rows did not wait for the count
+    release(137);
+    await flush();
+    expect(label()).toBe("Page 1 of 3 · 1 shown of 137 bookings");
+    const status = main.querySelector("#f-status") as HTMLSelectElement;
+    status.value = "attended";
+    status.dispatchEvent(new Event("change"));
+    await flush();
+    expect(countBookings).toHaveBeenCalledTimes(2);
+    const left = onFilters.mock.calls[onFilters.mock.calls.length - 1][0];
+    expect(left).toMatchObject({ from: "2026-11-23", to: "2026-12-06", status: "attended", member: null });
+    // Another tab, then back: drawn from what was left.
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", today: "2026-11-23", filters: { ...left, from: "2026-11-20", member: { id: "m1", name: "Henry Schmidt" } }, onNewBooking: vi.fn() });
+    await flush();
+    expect((main.querySelector("#f-status") as HTMLSelectElement).value).toBe("attended");
+    expect((main.querySelector("#f-from") as HTMLInputElement).value).toBe("Fri 20/11/2026");
+    expect(main.querySelector("[data-testid=member-filter]")!.textContent).toContain("Henry Schmidt");
+    expect(api.listBookings).toHaveBeenLastCalledWith(expect.objectContaining({ statuses: ["attended"], member_id: "m1" }), expect.anything());
   });
 });

@@ -10,11 +10,13 @@ import type { Cursor } from "../bindings";
 import type { Facility } from "../bindings";
 import type { Sort } from "../bindings";
 import { h } from "../dom";
-import { addDays, counted, dateOrderFor, dateTime, dateTimeAt, startOfDayIn, statusLabel, todayIn, type DateOrder } from "../format";
+import { addDays, clockTime, counted, dateOrderFor, dateTime, dateTimeAt, dayLabel, startOfDayIn, statusLabel, todayIn, type DateOrder } from "../format";
 import { renderDayField } from "../widgets/day-field";
 import { hitName, renderMemberSearch } from "../widgets/member-search";
 
 export const PAGE_SIZE = 50;
+/** Cells longer than this may be cut on screen: they take the focus, to be read whole. */
+const CLIP_CHARS = 24;
 
 export interface FilterValues {
   from: string; // YYYY-MM-DD or ""
@@ -103,8 +105,22 @@ export function confirmQuestion(a: RowAction, row: Pick<BookingRow, "starts_at">
   return ACTION_QUESTION[a];
 }
 
+/** The filters as staff left them: kept while the desk is on another tab. */
+export interface FilterState {
+  from: string;
+  to: string;
+  kind: string;
+  status: string;
+  item: string;
+  sort: string;
+  member: { id: string; name: string } | null;
+}
+
 export interface BookingsOptions {
-  api: Pick<Api, "listBookings" | "exportBookingsCsv" | "cancelBooking" | "setAttendance" | "searchMembers" | "weekSchedule" | "upcomingClasses">;
+  api: Pick<Api, "listBookings" | "exportBookingsCsv" | "cancelBooking" | "setAttendance" | "searchMembers" | "weekSchedule" | "upcomingClasses"> & Partial<Pick<Api, "countBookings">>;
+  /** The filters to start from (as they were left), and where to tell each change. */
+  filters?: FilterState;
+  onFilters?: (filters: FilterState) => void;
   onNewBooking: () => void;
   /** Statuses and the changes staff may make, as the database holds them. */
   rules: BookingRules;
@@ -126,33 +142,43 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   // Days in the branch's order whatever the PC's locale; a blank day is no bound.
   const order = options.dateOrder ?? dateOrderFor(options.timeZone);
   const dayField = (id: string, label: string, value: string) => renderDayField({ id, label, order, today, value, allowEmpty: true, compact: true, onChange: () => void reload() });
-  const from = dayField("f-from", "From", today);
-  const to = dayField("f-to", "To", addDays(today, 13));
+  const kept = options.filters;
+  const from = dayField("f-from", "From", kept ? kept.from : today);
+  const to = dayField("f-to", "To", kept ? kept.to : addDays(today, 13));
   const kind = h("select", { id: "f-kind" }, h("option", { value: "" }, "Classes and recovery"), h("option", { value: "class" }, "Classes"), h("option", { value: "recovery" }, "Recovery"));
   const status = h("select", { id: "f-status" }, h("option", { value: "" }, "Any status"), ...options.rules.statuses.map((s) => h("option", { value: s.status }, statusLabel(s.status))));
   const item = h("select", { id: "f-item" }, h("option", { value: "" }, "Any facility or class"));
   const sort = h("select", { id: "f-sort" }, h("option", { value: "starts_asc" }, "Soonest first"), h("option", { value: "starts_desc" }, "Latest first"));
+  if (kept) {
+    kind.value = kept.kind;
+    status.value = kept.status;
+    sort.value = kept.sort;
+  }
   const memberChip = h("span", { class: "chip hidden", "data-testid": "member-filter" });
-  let memberId = "";
+  let member: { id: string; name: string } | null = null;
+  const showMember = (m: { id: string; name: string } | null) => {
+    member = m;
+    memberChip.classList.toggle("hidden", !m);
+    if (!m) return memberChip.replaceChildren();
+    const clear = h("button", { type: "button", class: "link-button", "aria-label": "Clear the member filter" }, "×");
+    clear.addEventListener("click", () => {
+      showMember(null);
+      void reload();
+    });
+    memberChip.replaceChildren(m.name, " ", clear);
+  };
   const memberSearch = renderMemberSearch({
     api: options.api,
     id: "f-member",
     label: "Member",
     onChoose: (hit) => {
-      memberId = hit.member_id;
-      const clear = h("button", { type: "button", class: "link-button", "aria-label": "Clear the member filter" }, "×");
-      clear.addEventListener("click", () => {
-        memberId = "";
-        memberChip.classList.add("hidden");
-        void reload();
-      });
-      memberChip.replaceChildren(hitName(hit), " ", clear);
-      memberChip.classList.remove("hidden");
+      showMember({ id: hit.member_id, name: hitName(hit) });
       memberSearch.input.value = "";
       memberSearch.input.dispatchEvent(new Event("input"));
       void reload();
     },
   });
+  showMember(kept?.member ?? null);
 
   const apply = h("button", { type: "submit", class: "secondary" }, "Apply");
   const newBooking = h("button", { type: "button", class: "primary inline", "data-testid": "new-booking" }, "New Booking (Ctrl+N)");
@@ -182,8 +208,19 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     h("div", { class: "field field-action" }, apply),
   );
 
+  // The item choices arrive after the first load: until then the kept one stands.
+  let itemWanted = kept?.item ?? "";
+  const itemValue = () => item.value || itemWanted;
+  item.addEventListener("change", () => (itemWanted = item.value));
   const currentFilter = () =>
-    buildFilter({ from: from.value(), to: to.value(), kind: kind.value, status: status.value, item: item.value, memberId }, options.timeZone);
+    buildFilter({ from: from.value(), to: to.value(), kind: kind.value, status: status.value, item: itemValue(), memberId: member?.id ?? "" }, options.timeZone);
+  const filterState = (): FilterState => ({ from: from.value(), to: to.value(), kind: kind.value, status: status.value, item: itemValue(), sort: sort.value, member });
+  let counting = 0;
+  let total: number | null = null;
+  const drawPageLabel = (shown: number) => {
+    const of = total === null ? "" : ` of ${counted(total, "booking")}`;
+    pageLabel.textContent = shown || total ? `Page ${pageNumber(pager)}${total !== null ? ` of ${Math.max(1, Math.ceil(total / PAGE_SIZE))}` : ""} · ${shown} shown${of}` : "";
+  };
 
   /**
    * Loads page `at` (the current one by default); false when it could not (the status line says
@@ -204,6 +241,20 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
       return false;
     }
     const ticket = ++asked;
+    options.onFilters?.(filterState());
+    if (pageNumber(at) === 1 && options.api.countBookings) {
+      // The total, beside the first page: the rows do not wait for it.
+      const mine = ++counting;
+      total = null;
+      options.api.countBookings(filter).then(
+        (n) => {
+          if (mine !== counting) return;
+          total = n;
+          drawPageLabel(tbody.querySelectorAll("[data-testid=booking-row]").length);
+        },
+        () => undefined, // the rows' own load says what is wrong
+      );
+    }
     status_.textContent = "Loading bookings…";
     tbody.setAttribute("aria-busy", "true");
     prev.disabled = next.disabled = true;
@@ -213,7 +264,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
       pager = { ...at, next: page.next };
       drawRows(page.rows);
       status_.textContent = page.rows.length ? "" : "No bookings match these filters.";
-      pageLabel.textContent = `Page ${pageNumber(pager)}${page.rows.length ? `, ${counted(page.rows.length, "booking")}` : ""}`;
+      drawPageLabel(page.rows.length);
       return true;
     } catch (e) {
       if (ticket !== asked) return true;
@@ -228,9 +279,20 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   };
   const reload = () => load(firstPage());
 
+  /** A cell kept to one line: long text is cut with "…", whole on hover and, focused, on screen. */
+  const clipped = (full: string, ...children: (Node | string)[]) =>
+    h("td", { class: "clip", title: full || undefined, tabindex: full.length > CLIP_CHARS ? "0" : undefined }, ...children);
+
   const drawRows = (rows: BookingRow[]) => {
+    let lastDay = "";
     tbody.replaceChildren(
-      ...rows.map((row) => {
+      ...rows.flatMap((row) => {
+        // Each row at its own branch's time; a heading row where the day changes.
+        const zone = options.branchZones?.[row.branch_id] ?? options.timeZone;
+        const day = todayIn(zone, new Date(row.starts_at));
+        const heading =
+          day === lastDay ? [] : [h("tr", { class: "day-heading" }, h("th", { colspan: "8", scope: "colgroup" }, `${dayLabel(day)}${day === today ? " · today" : ""}`))];
+        lastDay = day;
         const actions = h("td", { class: "row-actions" });
         // Esc on an open row confirm is "Keep".
         actions.addEventListener("keydown", (e) => {
@@ -296,18 +358,23 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
         };
         drawActions();
         const flags = [row.capacity_override ? "capacity" : "", row.allowance_override ? "allowance" : ""].filter(Boolean).join(", ");
-        return h(
-          "tr",
-          { "data-booking-id": row.id, "data-testid": "booking-row" },
-          h("td", {}, dateTimeAt(row.starts_at, options.branchZones?.[row.branch_id], options.timeZone)),
-          h("td", {}, row.kind === "class" ? "Class" : "Recovery"),
-          h("td", { class: "member-cell" }, row.member_name, h("span", { class: "muted small" }, ` ${row.member_number}`)),
-          h("td", {}, row.item_name),
-          h("td", {}, h("span", { class: `pill status-${row.status}` }, statusLabel(row.status))),
-          h("td", {}, row.booked_by_name ?? "Member"),
-          h("td", { title: row.override_reason ?? "" }, flags ? `Override (${flags})${row.override_reason ? `: ${row.override_reason}` : ""}` : ""),
-          actions,
-        );
+        const away = zone && zone !== options.timeZone ? ` (${zone.slice(zone.lastIndexOf("/") + 1).replace(/_/g, " ")})` : "";
+        const override = flags ? `Override (${flags})${row.override_reason ? `: ${row.override_reason}` : ""}` : "";
+        return [
+          ...heading,
+          h(
+            "tr",
+            { "data-booking-id": row.id, "data-testid": "booking-row" },
+            h("td", { class: "nowrap", title: dateTimeAt(row.starts_at, zone, options.timeZone) }, `${clockTime(row.starts_at, zone)}${away}`),
+            h("td", {}, row.kind === "class" ? "Class" : "Recovery"),
+            clipped(`${row.member_name} ${row.member_number}`, row.member_name, h("span", { class: "muted small" }, ` ${row.member_number}`)),
+            clipped(row.item_name, row.item_name),
+            h("td", {}, h("span", { class: `pill status-${row.status}` }, statusLabel(row.status))),
+            clipped(row.booked_by_name ?? "Member", row.booked_by_name ?? "Member"),
+            clipped(override, override),
+            actions,
+          ),
+        ];
       }),
     );
   };
@@ -378,6 +445,14 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
       ...facilities.map((f) => h("option", { value: `facility:${f.id}` }, f.name)),
       ...upcoming.map((c) => h("option", { value: `class:${c.id}` }, `${c.title}, ${dateTime(c.starts_at, options.timeZone)}`)),
     );
+    if (itemWanted) {
+      item.value = itemWanted;
+      // A kept class that is no longer offered (it has gone by): the list drops it.
+      if (item.value !== itemWanted) {
+        itemWanted = "";
+        void reload();
+      }
+    }
     const failed = [schedule, classes].find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) {
       itemStatus.textContent = `Could not load the facility and class choices: ${errorText(failed.reason)} The bookings list works without them.`;
