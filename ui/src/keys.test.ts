@@ -8,6 +8,13 @@ describe("shortcutFor", () => {
     expect(shortcutFor({ key: "n", ctrlKey: true })).toBe("new-booking");
     expect(shortcutFor({ key: "Escape", ctrlKey: false })).toBe("close");
   });
+  it("maps Ctrl+1, Ctrl+2 and Ctrl+3 to the tabs, and leaves a typed digit alone", () => {
+    expect(shortcutFor({ key: "1", ctrlKey: true })).toBe("members");
+    expect(shortcutFor({ key: "2", ctrlKey: true })).toBe("schedule");
+    expect(shortcutFor({ key: "3", metaKey: true, ctrlKey: false })).toBe("bookings");
+    expect(shortcutFor({ key: "2", ctrlKey: false })).toBeNull();
+    expect(shortcutFor({ key: "4", ctrlKey: true })).toBeNull();
+  });
   it("leaves plain typing alone", () => {
     expect(shortcutFor({ key: "k", ctrlKey: false })).toBeNull();
     expect(shortcutFor({ key: "n", ctrlKey: true, altKey: true })).toBeNull();

@@ -1,6 +1,6 @@
 // Desk-wide keyboard shortcuts, decided by a pure function so they can be tested without a window.
 
-export type Shortcut = "search" | "new-booking" | "close" | null;
+export type Shortcut = "search" | "new-booking" | "close" | "members" | "schedule" | "bookings" | null;
 
 export interface KeyLike {
   key: string;
@@ -9,9 +9,11 @@ export interface KeyLike {
   altKey?: boolean;
 }
 
-/** Ctrl+K: member search; Ctrl+N: new booking; Esc: close the drawer or dialog. */
+/** Ctrl+K: member search; Ctrl+N: new booking; Ctrl+1/2/3: the tabs; Esc: close the drawer or dialog. */
 export function shortcutFor(e: KeyLike): Shortcut {
   const mod = e.ctrlKey || Boolean(e.metaKey);
+  const tab = ({ "1": "members", "2": "schedule", "3": "bookings" } as const)[e.key as "1" | "2" | "3"];
+  if (mod && !e.altKey && tab) return tab;
   if (mod && !e.altKey && e.key.toLowerCase() === "k") return "search";
   if (mod && !e.altKey && e.key.toLowerCase() === "n") return "new-booking";
   if (e.key === "Escape") return "close";

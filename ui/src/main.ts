@@ -3,7 +3,7 @@
 import "./styles.css";
 import { api, errorText, ApiError, type AppInfo } from "./api";
 import { shortcutFor } from "./keys";
-import { dateOrderFor, type DateOrder } from "./format";
+import { dateOrderFor, hhmm, type DateOrder } from "./format";
 import { aboutText, bannerText, renderBanner, renderFrame, stageFor, type View } from "./shell";
 import { renderBookings, type FilterState } from "./screens/bookings";
 import { openConcierge, type Drawer } from "./screens/concierge";
@@ -13,7 +13,8 @@ import { renderSchedule } from "./screens/schedule";
 import { renderSetup } from "./screens/setup";
 import { renderSignIn, signInDraft } from "./screens/sign-in";
 import { h } from "./dom";
-import type { BookingKind } from "./bindings";
+import type { BookingKind, MemberHit } from "./bindings";
+import { hitName } from "./widgets/member-search";
 
 export const RETRY_MS = 5_000;
 
@@ -27,6 +28,10 @@ let drawer: Drawer | null = null;
 /** The open desk screen: reloaded after the drawer books, so what it shows is never stale. */
 let screen: { refresh: () => Promise<void> } | null = null;
 let members: { focusSearch: () => void; current: () => { id: string; name: string } | null } | null = null;
+/** The screen is being drawn for a keyboard shortcut. */
+let byKeys = false;
+/** The member whose panel was opened last: the schedule books for them. */
+let currentMember: MemberHit | null = null;
 /** All Bookings' filters, kept while another tab is open (until sign-out). */
 let bookingFilters: FilterState | undefined;
 /** The drawer opens on the kind and day it was last closed on. */
@@ -174,9 +179,17 @@ function draw(): void {
       }
       const branchZones = Object.fromEntries((info?.branches ?? []).map((b) => [b.id, b.timezone]));
       if (view === "members") {
-        screen = members = renderMembers(main, { api: withNotice(api), timeZone: tz, branchZones, onBook: (member) => openDrawer(member) });
+        screen = members = renderMembers(main, { api: withNotice(api), timeZone: tz, branchZones, onBook: (member) => openDrawer(member), member: currentMember, onOpen: (hit) => (currentMember = hit) });
       } else if (view === "schedule") {
-        screen = renderSchedule(main, { api: withNotice(api), timeZone: tz });
+        const schedule = renderSchedule(main, {
+          api: withNotice(api),
+          timeZone: tz,
+          // A slot chosen on the grid: the drawer opens on it, for the member last opened.
+          onBook: (slot, facility) =>
+            openDrawer(currentMember && { id: currentMember.member_id, name: hitName(currentMember) }, { id: slot.id, day: slot.local_date, facility: facility.name, time: hhmm(slot.local_start) }),
+        });
+        screen = schedule;
+        schedule.focus();
       } else {
         screen = renderBookings(main, {
           api: withNotice(api),
@@ -185,6 +198,7 @@ function draw(): void {
           dateOrder: dateOrder(),
           branchZones,
           filters: bookingFilters,
+          focusRows: byKeys,
           onFilters: (f) => (bookingFilters = f),
           onNewBooking: () => openDrawer(null),
         });
@@ -221,10 +235,11 @@ async function signOut(): Promise<void> {
   }
   info = info ? { ...info, staff: null } : info;
   bookingFilters = lastDrawer = undefined; // the next person starts afresh
+  currentMember = null;
   draw();
 }
 
-function openDrawer(member: { id: string; name: string } | null): void {
+function openDrawer(member: { id: string; name: string } | null, slot?: { id: string; day: string; facility: string; time: string }): void {
   if (!info?.staff || !info.rules || stageFor(info) !== "desk") return;
   drawer?.close();
   drawer = openConcierge(document.body, {
@@ -232,6 +247,7 @@ function openDrawer(member: { id: string; name: string } | null): void {
     staff: info.staff,
     rules: info.rules,
     member,
+    slot,
     kind: lastDrawer?.kind,
     day: lastDrawer?.day,
     timeZone: info.branch?.timezone,
@@ -286,6 +302,12 @@ document.addEventListener("keydown", (e) => {
   } else if (shortcut === "close" && drawer) {
     e.preventDefault();
     drawer.close();
+  } else if ((shortcut === "members" || shortcut === "schedule" || shortcut === "bookings") && !drawer) {
+    e.preventDefault();
+    view = shortcut;
+    byKeys = true; // the screen puts the focus where the next key goes
+    draw();
+    byKeys = false;
   }
 });
 

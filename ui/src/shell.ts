@@ -100,10 +100,10 @@ export function renderFrame(root: HTMLElement, info: AppInfo | null, options: Sh
       ? h(
           "nav",
           { class: "tabs", "aria-label": "Screens" },
-          ...VIEWS.map((v) => {
+          ...VIEWS.map((v, i) => {
             const b = h(
               "button",
-              { type: "button", class: "tab", "data-view": v.id, "aria-current": options.view === v.id ? "page" : undefined },
+              { type: "button", class: "tab", "data-view": v.id, title: `Ctrl+${i + 1}`, "aria-current": options.view === v.id ? "page" : undefined },
               v.label,
             );
             b.addEventListener("click", () => options.onNavigate?.(v.id));

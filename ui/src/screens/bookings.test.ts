@@ -146,6 +146,29 @@ describe("row actions", () => {
     expect(api.cancelBooking).not.toHaveBeenCalled();
   });
 
+  it("opened by keys, gives the first row's first action the focus; arrows go between rows and buttons; Enter, Enter checks in", async () => {
+    const rows = [row, { ...row, id: "bk2", status: "cancelled" }, { ...row, id: "bk3" }];
+    const api = apiWith({ listBookings: vi.fn(async () => ({ rows, next: null })), setAttendance: vi.fn(async () => undefined) });
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderBookings(main, { api: api as never, rules: RULES, timeZone: "Europe/London", focusRows: true, onNewBooking: vi.fn() });
+    await flush();
+    const focused = () => document.activeElement as HTMLButtonElement;
+    const key = (k: string) => focused().dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
+    expect([focused().closest("tr")!.dataset.bookingId, focused().dataset.action]).toEqual(["bk1", "attended"]);
+    key("ArrowRight");
+    expect(focused().dataset.action).toBe("no_show");
+    key("ArrowDown"); // the cancelled row has no actions: skipped
+    expect([focused().closest("tr")!.dataset.bookingId, focused().dataset.action]).toEqual(["bk3", "attended"]);
+    key("ArrowUp");
+    expect(focused().closest("tr")!.dataset.bookingId).toBe("bk1");
+    focused().click(); // Enter on a button
+    expect(focused().dataset.testid).toBe("confirm-yes");
+    focused().click();
+    await flush();
+    expect(api.setAttendance).toHaveBeenCalledWith("class", "bk1", "attended");
+  });
+
   it("keeps a done check-in and a failed reload both visible, and frees the row", async () => {
     const listBookings = vi
       .fn()

@@ -118,6 +118,8 @@ export interface FilterState {
 
 export interface BookingsOptions {
   api: Pick<Api, "listBookings" | "exportBookingsCsv" | "cancelBooking" | "setAttendance" | "searchMembers" | "weekSchedule" | "upcomingClasses"> & Partial<Pick<Api, "countBookings">>;
+  /** Opened by keyboard (Ctrl+3): the first row's first action takes the focus once the rows are in. */
+  focusRows?: boolean;
   /** The filters to start from (as they were left), and where to tell each change. */
   filters?: FilterState;
   onFilters?: (filters: FilterState) => void;
@@ -215,6 +217,7 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   const currentFilter = () =>
     buildFilter({ from: from.value(), to: to.value(), kind: kind.value, status: status.value, item: itemValue(), memberId: member?.id ?? "" }, options.timeZone);
   const filterState = (): FilterState => ({ from: from.value(), to: to.value(), kind: kind.value, status: status.value, item: itemValue(), sort: sort.value, member });
+  let wantRowFocus = Boolean(options.focusRows);
   let counting = 0;
   let total: number | null = null;
   const drawPageLabel = (shown: number) => {
@@ -265,6 +268,10 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
       drawRows(page.rows);
       status_.textContent = page.rows.length ? "" : "No bookings match these filters.";
       drawPageLabel(page.rows.length);
+      if (wantRowFocus) {
+        wantRowFocus = false;
+        tbody.querySelector<HTMLButtonElement>(".row-actions button")?.focus();
+      }
       return true;
     } catch (e) {
       if (ticket !== asked) return true;
@@ -294,13 +301,24 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
           day === lastDay ? [] : [h("tr", { class: "day-heading" }, h("th", { colspan: "8", scope: "colgroup" }, `${dayLabel(day)}${day === today ? " · today" : ""}`))];
         lastDay = day;
         const actions = h("td", { class: "row-actions" });
-        // Esc on an open row confirm is "Keep".
+        // Esc on an open row confirm is "Keep"; ↑/↓ move to the row above or below (its first
+        // action), ←/→ between a row's buttons.
         actions.addEventListener("keydown", (e) => {
           const keep = actions.querySelector<HTMLButtonElement>("[data-testid=confirm-no]");
           if (e.key === "Escape" && keep && !keep.disabled) {
             e.preventDefault();
             e.stopPropagation();
             keep.click();
+            return;
+          }
+          const buttons = [...tbody.querySelectorAll<HTMLButtonElement>(".row-actions")].map((cell) => [...cell.querySelectorAll<HTMLButtonElement>("button")]).filter((bs) => bs.length);
+          const r = buttons.findIndex((bs) => bs.includes(document.activeElement as HTMLButtonElement));
+          if (r < 0) return;
+          const c = buttons[r].indexOf(document.activeElement as HTMLButtonElement);
+          const to = { ArrowDown: buttons[r + 1]?.[0], ArrowUp: buttons[r - 1]?.[0], ArrowRight: buttons[r][c + 1], ArrowLeft: buttons[r][c - 1] }[e.key];
+          if (e.key.startsWith("Arrow")) {
+            e.preventDefault();
+            to?.focus();
           }
         });
         const drawActions = () => {

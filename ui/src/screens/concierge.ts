@@ -28,6 +28,8 @@ export interface ConciergeOptions {
   timeZone?: string;
   /** The branch's date order (default: from its time zone). */
   dateOrder?: DateOrder;
+  /** Opens on this recovery slot (chosen on the schedule): its day, selected in its column. */
+  slot?: { id: string; day: string; facility: string; time: string };
   onBooked: () => void;
   /** Told the kind and day on screen at close, for the next opening. */
   onClose: (last: { kind: BookingKind; day: string }) => void;
@@ -45,7 +47,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
   const today = options.today ?? todayIn(options.timeZone);
   const state: ConfirmState = { member: options.member ?? null, choice: null, overrideCapacity: false, overrideAllowance: false, reason: "", joinWaitlist: false };
   const keys = new ConfirmKeys();
-  let kind: BookingKind = options.kind ?? "recovery";
+  let kind: BookingKind = options.slot ? "recovery" : (options.kind ?? "recovery");
   let asked = 0;
 
   const memberLine = h("p", { class: "chosen", "data-testid": "drawer-member" });
@@ -82,7 +84,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     label: "Day",
     order: options.dateOrder ?? dateOrderFor(options.timeZone),
     today,
-    value: options.day && options.day >= today ? options.day : today,
+    value: options.slot?.day ?? (options.day && options.day >= today ? options.day : today),
     onChange: () => {
       say("");
       void loadChoices();
@@ -98,6 +100,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     },
     onSubmit: () => form.requestSubmit(),
   });
+  if (options.slot) list.prefer({ id: options.slot.id, group: options.slot.facility, time: options.slot.time });
   const listStatus = h("p", { class: "form-status", role: "status", "data-testid": "choices-status" });
   const override = h("input", { type: "checkbox", id: "drawer-override", "data-testid": "override-capacity", disabled: !options.staff.can_override });
   const overrideAllowance = h("input", { type: "checkbox", id: "drawer-override-allowance", disabled: !options.staff.can_override });

@@ -20,6 +20,10 @@ export function entitlementText(e: Entitlement): string {
 export interface MembersOptions {
   api: Pick<Api, "searchMembers" | "memberPanel">;
   onBook: (member: { id: string; name: string }) => void;
+  /** A member's panel was opened (the desk's current member)... */
+  onOpen?: (hit: MemberHit) => void;
+  /** ...and is opened again when the screen comes back. */
+  member?: MemberHit | null;
   timeZone?: string;
   /** Each branch's time zone by id: a booking at another branch shows at that branch's time. */
   branchZones?: Record<string, string>;
@@ -39,6 +43,7 @@ export function renderMembers(main: HTMLElement, options: MembersOptions): { foc
       const data = await options.api.memberPanel(hit.member_id);
       if (ticket !== asked) return; // a later member was opened: "Book for this member" must book them
       drawPanel(panel, data, options);
+      options.onOpen?.(hit);
     } catch (e) {
       if (ticket !== asked) return;
       const problem = (text: string) => h("p", { class: "form-status is-error", role: "alert", "data-testid": "panel-error" }, text);
@@ -53,6 +58,7 @@ export function renderMembers(main: HTMLElement, options: MembersOptions): { foc
   const search = renderMemberSearch({ api: options.api, onChoose: (hit) => void open(hit), id: "member-search", label: "Find a member (Ctrl+K)" });
   main.replaceChildren(h("div", { class: "two-col" }, h("section", { class: "panel" }, h("h2", {}, "Members"), search.root), panel));
   search.input.focus();
+  if (options.member) void open(options.member);
   return {
     focusSearch: () => search.input.focus(),
     refresh: async () => (shown ? open(shown, true) : undefined),

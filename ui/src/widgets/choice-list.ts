@@ -77,6 +77,8 @@ export interface ChoiceList<C extends ListChoice> {
   clear: () => void;
   selected: () => C | null;
   focus: () => void;
+  /** The slot to select when it arrives (e.g. the one clicked on the schedule). */
+  prefer: (spot: { id: string; group: string; time: string }) => void;
 }
 
 export function renderChoiceList<C extends ListChoice>(options: ChoiceListOptions<C>): ChoiceList<C> {
@@ -210,5 +212,8 @@ export function renderChoiceList<C extends ListChoice>(options: ChoiceListOption
     },
     selected: () => selected,
     focus: () => root.focus(),
+    prefer: (want) => {
+      spot = want;
+    },
   };
 }
