@@ -42,7 +42,7 @@ const STAFF = { email: "frank.desk.ldn@branchdesk.example", pin: "1357", name: "
 /** Steps as [name, fn]; `restart()` closes the app and opens it again (same settings and data). */
 export function clubSteps(current, shot, restart) {
   const h = helpers(current);
-  const { s, waitText, click, inPage, signInTyped, rowAction, bannerShown, openTab, chooseMember, openDrawer, pickSlot, confirmBooking, closeDrawer, rowShown } = h;
+  const { s, waitText, click, inPage, signInTyped, rowAction, bannerShown, openTab, chooseMember, openDrawer, pickSlot, confirmBooking, closeDrawer, rowShown, rowText } = h;
   const day = isoDay(1);
   const ctx = { members: [], bookings: {} };
 
@@ -155,7 +155,7 @@ export function clubSteps(current, shot, restart) {
         await shot("c03-class-booked");
         await closeDrawer();
         await rowShown(booked.id);
-        const row = await s().text(await s().find(`tr[data-booking-id="${booked.id}"]`));
+        const row = await rowText(booked.id);
         if (!row.includes("E2E Spin for one") || !row.includes("Booked") || !row.includes(STAFF.name)) throw new Error(`row reads ${row}`);
       },
     ],

@@ -8,6 +8,7 @@
 //      TAURI_DRIVER (default tauri-driver), NATIVE_DRIVER (default /usr/bin/WebKitWebDriver),
 //      E2E_DRIVER_PGID_FILE (where to write the driver's process group id, optional),
 //      E2E_WINDOW (e.g. 1024x768, the app's smallest: the window size for the run, optional).
+//      E2E_LOCALE (default en_US.UTF-8: the PC's locale the app runs under; dates follow the branch).
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
@@ -24,6 +25,7 @@ const app = process.env.BRANCH_DESK_BIN;
 const artifacts = resolve(process.env.E2E_ARTIFACTS ?? "artifacts/e2e");
 const tauriDriver = process.env.TAURI_DRIVER ?? "tauri-driver";
 const nativeDriver = process.env.NATIVE_DRIVER ?? "/usr/bin/WebKitWebDriver";
+const LOCALE = process.env.E2E_LOCALE ?? "en_US.UTF-8";
 
 const log = (...args) => console.log("[e2e]", ...args);
 
@@ -43,7 +45,8 @@ function startDriver(port, nativePort) {
   const child = spawn(
     tauriDriver,
     ["--port", String(port), "--native-port", String(nativePort), "--native-driver", nativeDriver],
-    { detached: true, stdio: ["ignore", "inherit", "inherit"] },
+    // The app runs as on a US-locale PC (E2E_LOCALE): its dates must follow the branch, not it.
+    { detached: true, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, LANG: LOCALE, LC_ALL: LOCALE, LANGUAGE: LOCALE.split(".")[0] } },
   );
   child.on("error", (error) => log(`could not start ${tauriDriver}: ${error.message}`));
   // The calling script kills this process group too if we die before cleaning up.

@@ -24,6 +24,13 @@ export function helpers(current) {
       const t = await textOf(css);
       return test(t) ? t : false;
     }, ms, what);
+  // The same on the page's text (textContent): for text read by screen readers only, such as the
+  // drawer's full slot labels, which WebDriver's visible text leaves out.
+  const waitContent = (css, test, what, ms = 20_000) =>
+    poll(async () => {
+      const t = await s().execute(`return document.querySelector(arguments[0])?.textContent ?? null;`, [css]);
+      return t !== null && test(t) ? t : false;
+    }, ms, what);
   const click = async (css) => s().click(await s().waitFor(css, 15_000));
   const inPage = (body, args = []) => s().execute(body, args);
 
@@ -84,9 +91,10 @@ export function helpers(current) {
       const i = ids.indexOf(member.member_id);
       return i >= 0 ? i + 1 : false;
     }, 20_000, `${member.first_name} ${member.last_name} in the results`);
-    for (let i = 1; i < index; i++) await s().type(input, Keys.ARROW_DOWN);
-    const selected = await inPage(`return document.querySelector(arguments[0] + " [aria-selected=true]")?.dataset.memberId;`, [listCss]);
-    expect(selected, member.member_id, "highlighted result");
+    // Down to the member: from the first hit, or from none when the first hits are namesakes.
+    const highlighted = () => inPage(`return document.querySelector(arguments[0] + " [aria-selected=true]")?.dataset.memberId ?? null;`, [listCss]);
+    for (let i = 0; i <= index && (await highlighted()) !== member.member_id; i++) await s().type(input, Keys.ARROW_DOWN);
+    expect(await highlighted(), member.member_id, "highlighted result");
     await s().type(input, Keys.ENTER);
   };
 
@@ -141,8 +149,12 @@ export function helpers(current) {
     await poll(async () => (await s().findAll("[data-testid=concierge]")).length === 0, 5_000, "the drawer to close on Esc");
   };
 
+  // A row's text as the page holds it: WebDriver's visible-text rules skip cells that are cut
+  // to one line (overflow hidden), though they are on screen.
+  const rowText = (id) => inPage(`return document.querySelector('tr[data-booking-id="' + arguments[0] + '"]').textContent;`, [id]);
+
   const rowShown = (id) => poll(async () => (await s().findAll(`tr[data-booking-id="${id}"]`)).length > 0, 15_000, `booking ${id} in All Bookings`);
 
 
-  return { s, textOf, waitText, click, inPage, invoke, signInWith, signInTyped, rowAction, bannerShown, openTab, chooseMember, openDrawer, setDate, setDrawerDay, pickSlot, confirmBooking, closeDrawer, rowShown };
+  return { s, textOf, waitText, click, inPage, invoke, signInWith, signInTyped, rowAction, bannerShown, openTab, chooseMember, openDrawer, setDate, setDrawerDay, pickSlot, confirmBooking, closeDrawer, rowShown, rowText, waitContent };
 }

@@ -9,6 +9,8 @@ export const Keys = {
   ENTER: "\uE007",
   ESCAPE: "\uE00C",
   CONTROL: "\uE009",
+  PAGE_UP: "\uE00E",
+  PAGE_DOWN: "\uE00F",
   ARROW_LEFT: "\uE012",
   ARROW_UP: "\uE013",
   ARROW_RIGHT: "\uE014",

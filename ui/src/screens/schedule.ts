@@ -250,7 +250,7 @@ function drawWeek(body: HTMLElement, weeks: FacilityWeek[], today: string, now: 
               h(
                 "table",
                 { class: "heat-grid", role: "grid", "aria-labelledby": `heat-${f}` },
-                h("thead", {}, h("tr", {}, h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Day")), ...times.map((t) => h("th", { scope: "col", class: "heat-time" }, t)))),
+                h("thead", {}, h("tr", {}, h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Day")), ...times.map((t) => h("th", { scope: "col", class: "heat-time" }, t.endsWith(":00") ? t.slice(0, 2) : h("span", { class: "sr-only" }, t))))),
                 h(
                   "tbody",
                   {},
@@ -279,7 +279,7 @@ function drawWeek(body: HTMLElement, weeks: FacilityWeek[], today: string, now: 
                             "data-col": String(col),
                             "data-testid": "heat-slot",
                           },
-                          h("span", { class: "slot-count", "aria-hidden": "true" }, String(s.booked_count)),
+                          h("span", { class: "slot-count", "aria-hidden": "true" }, s.booked_count ? String(s.booked_count) : ""),
                         );
                       }),
                     );
