@@ -14,6 +14,7 @@ import { openDrawer } from "../widgets/drawer";
 import { hitName, renderMemberSearch } from "../widgets/member-search";
 import { choiceFull, classChoices, slotChoices, type Choice } from "./concierge-choices";
 import { bookingRequest, confirmProblem, ConfirmKeys, refusalText, type ConfirmState, type ReasonRules } from "./concierge-confirm";
+import { renderOverrides } from "./concierge-overrides";
 
 export interface ConciergeOptions {
   api: Pick<Api, "searchMembers" | "weekSchedule" | "upcomingClasses" | "createBooking">;
@@ -102,12 +103,13 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
   });
   if (options.slot) list.prefer({ id: options.slot.id, group: options.slot.facility, time: options.slot.time });
   const listStatus = h("p", { class: "form-status", role: "status", "data-testid": "choices-status" });
-  const override = h("input", { type: "checkbox", id: "drawer-override", "data-testid": "override-capacity", disabled: !options.staff.can_override });
-  const overrideAllowance = h("input", { type: "checkbox", id: "drawer-override-allowance", disabled: !options.staff.can_override });
-  const max = options.rules.override_reason_max;
-  const reason = h("input", { type: "text", id: "drawer-reason", maxlength: String(max), "data-testid": "override-reason", "aria-describedby": "drawer-reason-count" });
-  const reasonCount = h("span", { class: "muted small", id: "drawer-reason-count" }, `Up to ${max} characters.`);
-  const reasonField = h("div", { class: "field hidden" }, h("label", { for: "drawer-reason" }, "Reason for the override (required)"), reason, reasonCount);
+  const overrides = renderOverrides(options.staff.can_override, options.rules.override_reason_max, () => {
+    state.overrideCapacity = overrides.capacity();
+    state.overrideAllowance = overrides.allowance();
+    state.reason = overrides.reason();
+    // A problem solved (the reason given): its message goes.
+    if (result.classList.contains("is-error") && confirmProblem(state, options.rules) === null) say("");
+  });
   const waitlist = h("input", { type: "checkbox", id: "drawer-waitlist", "data-testid": "join-waitlist" });
   const waitlistField = h("div", { class: "check hidden" }, waitlist, h("label", { for: "drawer-waitlist" }, "Join waitlist (the class is full)"));
   const confirm = h("button", { type: "submit", class: "primary", "data-testid": "drawer-confirm" }, "Confirm booking");
@@ -121,7 +123,6 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
   };
 
   const sync = () => {
-    reasonField.classList.toggle("hidden", !(state.overrideCapacity || state.overrideAllowance));
     const fullClass = state.choice?.kind === "class" && choiceFull(state.choice);
     waitlistField.classList.toggle("hidden", !fullClass);
     if (!fullClass) state.joinWaitlist = waitlist.checked = false;
@@ -161,24 +162,8 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
   for (const input of Object.values(kindInputs)) input.addEventListener("change", () => setKind(input.value as BookingKind));
   // After a new day by Enter in the field, the list is where the next key belongs.
   day.root.addEventListener("day-committed", () => list.focus());
-  override.addEventListener("change", () => {
-    state.overrideCapacity = override.checked;
-    sync();
-    if (override.checked) reason.focus();
-  });
-  overrideAllowance.addEventListener("change", () => {
-    state.overrideAllowance = overrideAllowance.checked;
-    sync();
-    if (overrideAllowance.checked) reason.focus();
-  });
-  reason.addEventListener("input", () => {
-    state.reason = reason.value;
-    reasonCount.textContent = reason.value.length >= max - 50 ? `${reason.value.length} of ${max} characters.` : `Up to ${max} characters.`;
-    if (result.classList.contains("is-error") && confirmProblem(state, options.rules) === null) say("");
-  });
   waitlist.addEventListener("change", () => (state.joinWaitlist = waitlist.checked));
 
-  const managersOnly = options.staff.can_override ? null : h("span", { class: "muted small" }, " (managers only)");
   const form = h(
     "form",
     { class: "drawer-form", novalidate: true },
@@ -196,9 +181,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
     listStatus,
     list.root,
     waitlistField,
-    h("div", { class: "check" }, override, h("label", { for: "drawer-override" }, "Override capacity", managersOnly?.cloneNode(true))),
-    h("div", { class: "check" }, overrideAllowance, h("label", { for: "drawer-override-allowance" }, "Override plan allowance", managersOnly)),
-    reasonField,
+    overrides.root,
     confirm,
     result,
   );
@@ -225,7 +208,7 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
       say(problem ?? "Choose a class or slot.", "error");
       if (!state.member) memberSearch.input.focus();
       else if (!state.choice) list.focus();
-      else reason.focus();
+      else overrides.focusReason();
       return;
     }
     const key = keys.keyFor(request);
@@ -238,9 +221,9 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
       const booking = await options.api.createBooking({ ...request, idempotency_key: key });
       keys.reset();
       options.onBooked();
-      override.checked = overrideAllowance.checked = false;
+      overrides.reset();
       state.overrideCapacity = state.overrideAllowance = false;
-      reason.value = state.reason = "";
+      state.reason = "";
       await loadChoices();
       say(`${booking.status === "waitlisted" ? "On the waitlist" : "Booked"}: ${member.name}, ${choice.what}.`, "ok");
       result.dataset.bookingId = booking.id;
@@ -263,8 +246,8 @@ export function openConcierge(host: HTMLElement, options: ConciergeOptions): Dra
   const kindAtOpen = kind;
   const dayAtOpen = day.value();
   const untouched = () =>
-    state.member?.id === memberAtOpen && !state.choice && !memberSearch.input.value.trim() && !reason.value.trim() &&
-    !override.checked && !overrideAllowance.checked && kind === kindAtOpen && day.value() === dayAtOpen;
+    state.member?.id === memberAtOpen && !state.choice && !memberSearch.input.value.trim() && overrides.untouched() &&
+    kind === kindAtOpen && day.value() === dayAtOpen;
   const drawer = openDrawer(host, { title: "New booking", testId: "concierge", body: form, closesOnBackdrop: untouched, onClose: () => options.onClose({ kind, day: day.value() }) });
   drawMember();
   void loadChoices();
