@@ -75,6 +75,8 @@ describe("renderSchedule", () => {
     expect(cell("sauna-2026-11-23-08").className).toContain("heat-past");
     expect(cell("sauna-2026-11-24-07").className).toContain("heat-now");
     expect(cell("sauna-2026-11-25-07").className).not.toContain("heat-past");
+    expect(cell("sauna-2026-11-24-08").className).toContain("heat-next"); // the now line stands before it
+    expect(main.querySelector(".heat-today .heat-day")!.textContent).toBe("Tue 24 Nov · now 07:30");
     expect([...main.querySelectorAll("[data-testid=facility] h3")].map((e) => e.textContent!.trim())).toEqual(["Sauna", "Plunge", "Steam Under maintenance"]);
     expect(main.querySelector(".maintenance-band")!.textContent).toContain("no end date set");
     expect(main.querySelectorAll("[data-slot-id^=steam]").length).toBe(0);

@@ -8,7 +8,7 @@ import type { Facility } from "../bindings";
 import type { Schedule } from "../bindings";
 import type { Slot } from "../bindings";
 import { h } from "../dom";
-import { addDays, dayLabel, hhmm, mondayOf, todayIn, weekLabel } from "../format";
+import { addDays, clockTime, dayLabel, hhmm, mondayOf, todayIn, weekLabel } from "../format";
 
 export interface FacilityWeek {
   facility: Facility;
@@ -111,7 +111,7 @@ export function renderSchedule(main: HTMLElement, options: ScheduleOptions): { r
       if (ticket !== asked) return;
       schedule = fresh;
       const hadFocus = body.contains(document.activeElement);
-      drawWeek(body, groupSchedule(fresh, monday), today, now());
+      drawWeek(body, groupSchedule(fresh, monday), today, now(), options.timeZone);
       const kept = cells().find((c) => c.dataset.slotId === focusedId) ?? cells()[0];
       if (kept) kept.tabIndex = 0;
       if (hadFocus || body.dataset.wantFocus) focusCell(kept);
@@ -211,7 +211,7 @@ export function renderSchedule(main: HTMLElement, options: ScheduleOptions): { r
   };
 }
 
-function drawWeek(body: HTMLElement, weeks: FacilityWeek[], today: string, now: number): void {
+function drawWeek(body: HTMLElement, weeks: FacilityWeek[], today: string, now: number, timeZone?: string): void {
   if (weeks.length === 0) {
     body.replaceChildren(h("p", { class: "muted" }, "This branch has no recovery facilities."));
     return;
@@ -256,10 +256,12 @@ function drawWeek(body: HTMLElement, weeks: FacilityWeek[], today: string, now: 
                   {},
                   ...days.map((d, row) => {
                     const current = nowCol(d.date);
+                    // The now line: at the left edge of today's first slot still to come.
+                    const next = d.date === today ? d.slots.find((x) => Date.parse(x.starts_at) > now) : undefined;
                     return h(
                       "tr",
                       { class: d.date === today ? "heat-today" : d.date < today ? "heat-gone" : "" },
-                      h("th", { scope: "row", class: "heat-day" }, dayLabel(d.date), d.date === today ? " · today" : ""),
+                      h("th", { scope: "row", class: "heat-day" }, dayLabel(d.date), d.date === today ? ` · now ${clockTime(new Date(now).toISOString(), timeZone)}` : ""),
                       ...times.map((t, col) => {
                         const s = d.slots.find((x) => hhmm(x.local_start) === t);
                         if (!s) return h("td", { class: "heat-none" });
@@ -269,7 +271,7 @@ function drawWeek(body: HTMLElement, weeks: FacilityWeek[], today: string, now: 
                         return h(
                           "td",
                           {
-                            class: `heat heat-${level}${gone ? " heat-past" : ""}${current?.id === s.id ? " heat-now" : ""}`,
+                            class: `heat heat-${level}${gone ? " heat-past" : ""}${current?.id === s.id ? " heat-now" : ""}${next?.id === s.id ? " heat-next" : ""}`,
                             role: "gridcell",
                             tabindex: "-1",
                             "aria-label": words,
