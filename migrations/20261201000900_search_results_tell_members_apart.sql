@@ -5,7 +5,8 @@
 -- (desks and administrators, 20261201000200) are unchanged; the hits keep its order.
 --
 -- A desk sees today's booking only at the branches it works for (as row-level security would
--- show it); an administrator at any branch. A new result column means a new function: the old
+-- show it); an administrator at any branch. The next one to come is shown before one under way
+-- (started within the hour), a waitlist place says so, and a cancelled class shows nothing. A new result column means a new function: the old
 -- one is dropped and this one granted exactly as it was.
 
 drop function public.search_members(text, integer);
@@ -38,7 +39,8 @@ begin
     left join lateral (
       select x.what
       from (
-        select f.name || ' ' || to_char(bb.starts_at at time zone z.zone, 'HH24:MI') as what, bb.starts_at
+        select f.name || ' ' || to_char(bb.starts_at at time zone z.zone, 'HH24:MI')
+                 || case when bb.status = 'waitlisted' then ' (waitlist)' else '' end as what, bb.starts_at
         from public.benefit_bookings bb
         join public.benefit_slots s on s.id = bb.slot_id
         join public.facilities f on f.id = s.facility_id
@@ -53,19 +55,21 @@ begin
           and (bb.starts_at at time zone z.zone)::date = (now() at time zone z.zone)::date
           and (v_branches is null or bb.branch_id = any (v_branches))
         union all
-        select c.title || ' ' || to_char(cb.starts_at at time zone z.zone, 'HH24:MI'), cb.starts_at
+        select c.title || ' ' || to_char(cb.starts_at at time zone z.zone, 'HH24:MI')
+                 || case when cb.status = 'waitlisted' then ' (waitlist)' else '' end, cb.starts_at
         from public.class_bookings cb
         join public.classes c on c.id = cb.class_id
         join public.branches br on br.id = cb.branch_id
         cross join lateral (select case when br.timezone = 'UTC' then 'Etc/UTC' else br.timezone end as zone) z
         where cb.member_id = h.member_id
+          and not c.is_cancelled
           and cb.status in ('booked', 'waitlisted')
           and cb.starts_at >= now() - interval '1 hour'
           and cb.starts_at < now() + interval '1 day'
           and (cb.starts_at at time zone z.zone)::date = (now() at time zone z.zone)::date
           and (v_branches is null or cb.branch_id = any (v_branches))
       ) x
-      order by x.starts_at
+      order by x.starts_at < now(), x.starts_at
       limit 1
     ) today on true
     order by h.position;

@@ -5,6 +5,9 @@
 -- in ui/src/format.ts); an administrator sets it where the guess is wrong:
 --   update branches set date_order = 'ymd' where code = 'TOR';
 -- Desks read it with the branch row (the existing grant); nobody but an administrator writes it.
+-- Queued behind a long transaction (a desk's, say), give up rather than stall every desk's
+-- reads of branches behind this ALTER: the migration is run again later.
+set local lock_timeout = '10s';
 alter table public.branches add column date_order text
   constraint branches_date_order check (date_order in ('dmy', 'mdy', 'ymd'));
 comment on column public.branches.date_order is

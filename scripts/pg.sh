@@ -89,7 +89,8 @@ pg_throwaway() {
 pg_migrated() {
   local url=$1 name=$2 root f target
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-  target="${url%/*}/$name"
+  local base="${url%%\?*}"
+  target="${base%/*}/$name${url#"$base"}" # the same server and options, another database
   PGOPTIONS="-c client_min_messages=warning" psql "$url" -Xq -v ON_ERROR_STOP=1 -c "drop database if exists \"$name\" with (force)" -c "create database \"$name\"" >/dev/null
   # The table sqlx's migrator makes (sqlx-postgres, migrate.rs), so queries of it type-check.
   psql "$target" -Xq -v ON_ERROR_STOP=1 -c "create table public._sqlx_migrations (

@@ -8,7 +8,9 @@
 #                                 migrations give now (the fast gate; like `cargo sqlx prepare
 #                                 --check`, without building sqlx-cli)
 # Either way it runs the gate's clippy with the macros online, writing a fresh copy of the data:
-# one build does both. Uses DATABASE_URL's server if set, else a throwaway cluster.
+# one build does both. Uses DATABASE_URL's server if set, else a throwaway cluster of the
+# machine's PostgreSQL (15 on Debian 12, as in CI: the macros' nullability comes from EXPLAIN,
+# which another major version may word differently).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"

@@ -408,7 +408,31 @@ async fn hits_carry_home_branch_and_todays_booking(admin: PgPool) {
         .booked_today
         .is_some());
 
-    // Cancelled: nothing to show.
+    // On the waitlist: it says so.
+    sqlx::query("update class_bookings set status = 'waitlisted', waitlisted_at = now() where class_id = $1")
+        .bind(class.0)
+        .execute(&admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        hit_for(search_members(&london, &query, 20).await.unwrap()).booked_today,
+        Some(format!("Pilates Reformer {} (waitlist)", class.1))
+    );
+    // The class itself called off: nothing to show, as for a cancelled booking.
+    sqlx::query("update classes set is_cancelled = true where id = $1")
+        .bind(class.0)
+        .execute(&admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        hit_for(search_members(&london, &query, 20).await.unwrap()).booked_today,
+        None
+    );
+    sqlx::query("update classes set is_cancelled = false where id = $1")
+        .bind(class.0)
+        .execute(&admin)
+        .await
+        .unwrap();
     sqlx::query("update class_bookings set status = 'cancelled', cancelled_at = now(), cancelled_by = 'staff' where class_id = $1")
         .bind(class.0)
         .execute(&admin)

@@ -74,6 +74,8 @@ describe("a branch's dates", () => {
     expect(dateOrderFor("America/Mexico_City")).toBe("dmy");
     expect(dateOrderFor("America/Sao_Paulo")).toBe("dmy");
     expect(dateOrderFor("Asia/Tokyo")).toBe("ymd");
+    expect(dateOrderFor("America/Indianapolis")).toBe("mdy"); // older names the zone data still takes
+    expect(dateOrderFor("US/Eastern")).toBe("mdy");
     expect(dateOrderFor(undefined)).toBe("dmy");
   });
 
@@ -93,6 +95,9 @@ describe("a branch's dates", () => {
     expect(parseDate("2026/12/02", "ymd", today)).toBe("2026-12-02");
     expect(parseDate("3/1", "dmy", today)).toBe("2027-01-03"); // no year: the nearest such date
     expect(parseDate("30/11", "dmy", today)).toBe("2026-11-30");
+    expect(parseDate("1/1/99", "dmy", today)).toBe("1999-01-01"); // a two-digit year: the nearest such year
+    expect(parseDate("1/1/30", "dmy", today)).toBe("2030-01-01");
+    expect(parseDate("99-01-02", "ymd", today)).toBe("1999-01-02");
   });
 
   it("refuses what is not a date", () => {

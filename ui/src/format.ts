@@ -126,7 +126,8 @@ export type DateOrder = "dmy" | "mdy" | "ymd";
 
 // Zones of the US (month first) and of countries that write the year first. Everything else:
 // day first. A branch's own setting, when it has one, wins over this guess.
-const MONTH_FIRST = /^(America\/(New_York|Chicago|Denver|Los_Angeles|Phoenix|Anchorage|Detroit|Boise|Juneau|Sitka|Nome|Adak|Metlakatla|Yakutat|Menominee|Indiana\/.+|Kentucky\/.+|North_Dakota\/.+)|Pacific\/Honolulu)$/;
+// The US zones include the older names the zone data still takes (America/Indianapolis, US/Eastern).
+const MONTH_FIRST = /^(America\/(New_York|Chicago|Denver|Los_Angeles|Phoenix|Anchorage|Detroit|Boise|Juneau|Sitka|Nome|Adak|Metlakatla|Yakutat|Menominee|Indiana\/.+|Kentucky\/.+|North_Dakota\/.+|Indianapolis|Louisville|Fort_Wayne|Knox_IN|Atka|Shiprock)|Pacific\/Honolulu|US\/.+)$/;
 const YEAR_FIRST = /^(Asia\/(Tokyo|Seoul|Shanghai|Taipei|Pyongyang|Ulaanbaatar)|Europe\/(Stockholm|Budapest|Vilnius))$/;
 
 /** The date order a branch in `timeZone` writes (day first when unknown). */
@@ -171,10 +172,10 @@ export function parseDate(text: string, order: DateOrder, today: string): string
     if (order === "ymd") {
       if (parts.length === 3) [y, m, d] = [n[0], n[1], n[2]];
       else [m, d] = [n[0], n[1]];
-      if (parts.length === 3 && parts[0].length <= 2) y = 2000 + n[0];
+      if (parts.length === 3 && parts[0].length <= 2) y = nearestCentury(n[0], today);
     } else {
       [d, m] = order === "dmy" ? [n[0], n[1]] : [n[1], n[0]];
-      if (parts.length === 3) y = parts[2].length <= 2 ? 2000 + n[2] : n[2];
+      if (parts.length === 3) y = parts[2].length <= 2 ? nearestCentury(n[2], today) : n[2];
     }
   }
   const valid = (yy: number) => {
@@ -188,6 +189,13 @@ export function parseDate(text: string, order: DateOrder, today: string): string
   const near = [thisYear - 1, thisYear, thisYear + 1].filter(valid).map(iso8601);
   const days = (a: string) => Math.abs(Date.parse(a) - Date.parse(today));
   return near.sort((a, b) => days(a) - days(b))[0] ?? null;
+}
+
+/** A two-digit year as the year nearest today's ("26" → 2026, "99" → 1999 in 2026). */
+function nearestCentury(yy: number, today: string): number {
+  const year = Number(today.slice(0, 4));
+  const base = Math.floor(year / 100) * 100 + yy;
+  return [base - 100, base, base + 100].sort((a, b) => Math.abs(a - year) - Math.abs(b - year))[0];
 }
 
 /** "Today", "Tomorrow", "Yesterday", "in 3 days", "5 days ago". */

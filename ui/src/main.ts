@@ -26,7 +26,7 @@ let retryTimer: ReturnType<typeof setInterval> | undefined;
 let retrying = false;
 let drawer: Drawer | null = null;
 /** The open desk screen: reloaded after the drawer books, so what it shows is never stale. */
-let screen: { refresh: () => Promise<void> } | null = null;
+let screen: { refresh: () => Promise<void>; focus?: () => void } | null = null;
 let members: { focusSearch: () => void; current: () => { id: string; name: string } | null } | null = null;
 /** The screen is being drawn for a keyboard shortcut. */
 let byKeys = false;
@@ -256,9 +256,9 @@ function openDrawer(member: { id: string; name: string } | null, slot?: { id: st
     onClose: (last) => {
       drawer = null;
       lastDrawer = last;
-      // The button that opened it may have been redrawn (the member panel refreshes after a
-      // booking): the member search is the next place staff need.
-      if (document.activeElement === document.body) members?.focusSearch();
+      // The button or slot that opened it may have been redrawn (the screen refreshes after a
+      // booking): the screen says where the next key goes (the member search, the grid).
+      if (document.activeElement === document.body) (members ? members.focusSearch() : screen?.focus?.());
     },
   });
 }

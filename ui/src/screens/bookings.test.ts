@@ -357,6 +357,12 @@ describe("row actions", () => {
     status.dispatchEvent(new Event("change"));
     await flush();
     expect(countBookings).toHaveBeenCalledTimes(2);
+    // A refused filter empties the total too: a count on its way is the old filter's.
+    (main.querySelector("#f-to") as HTMLInputElement).value = "2026-11-01";
+    main.querySelector("form")!.requestSubmit();
+    release(99);
+    await flush();
+    expect(label()).toBe("");
     const left = onFilters.mock.calls[onFilters.mock.calls.length - 1][0];
     expect(left).toMatchObject({ from: "2026-11-23", to: "2026-12-06", status: "attended", member: null });
     // Another tab, then back: drawn from what was left.

@@ -137,6 +137,8 @@ export interface BookingsOptions {
 
 export interface BookingsScreen {
   refresh: () => Promise<void>;
+  /** The first row's first action (else the status line) takes the focus. */
+  focus: () => void;
 }
 
 export function renderBookings(main: HTMLElement, options: BookingsOptions): BookingsScreen {
@@ -234,8 +236,11 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     const { filter, error } = currentFilter();
     status_.classList.remove("is-error");
     if (!filter) {
-      // Rows of the last good filter would pass for this one's: the table empties.
+      // Rows of the last good filter would pass for this one's: the table empties, and so does
+      // the total (a count still on its way is for the old filter).
       asked++;
+      counting++;
+      total = null;
       drawRows([]);
       pageLabel.textContent = "";
       prev.disabled = next.disabled = true;
@@ -245,7 +250,8 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     }
     const ticket = ++asked;
     options.onFilters?.(filterState());
-    if (pageNumber(at) === 1 && options.api.countBookings) {
+    // Counted with the first page, and again when the page shown reloads (after a row action).
+    if ((pageNumber(at) === 1 || at === pager) && options.api.countBookings) {
       // The total, beside the first page: the rows do not wait for it.
       const mine = ++counting;
       total = null;
@@ -483,5 +489,6 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
     refresh: async () => {
       await reload();
     },
+    focus: () => (tbody.querySelector<HTMLButtonElement>(".row-actions button") ?? status_).focus(),
   };
 }

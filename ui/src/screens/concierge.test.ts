@@ -208,6 +208,25 @@ describe("openConcierge", () => {
     expect(selected(drawer)).toBe("Infrared Sauna · 09:15–10:00");
   });
 
+  it("takes no slot of a list that has gone (a click that commits a new day first)", async () => {
+    document.body.replaceChildren();
+    let release: (v: unknown) => void = () => {};
+    const weekSchedule = vi.fn((day: string) => (day === "2999-01-01" ? Promise.resolve(busyDay(day)) : new Promise<ReturnType<typeof busyDay>>((r) => (release = () => r(busyDay(day))))));
+    const createBooking = vi.fn();
+    const api = { searchMembers: vi.fn(), weekSchedule, upcomingClasses: vi.fn(async () => []), createBooking };
+    const drawer = openConcierge(document.body, { api, rules: RULES, staff: frontDesk, member: { id: "m1", name: "Ana Lopez" }, today: "2999-01-01", onBooked: vi.fn(), onClose: vi.fn() });
+    await flush();
+    const old = drawer.root.querySelector("[data-testid=drawer-choice]")!;
+    key(list(drawer), "+"); // the next day loads; the old list is gone
+    old.dispatchEvent(new MouseEvent("mousedown", { bubbles: true, cancelable: true }));
+    expect(selected(drawer)).toBeNull();
+    key(list(drawer), "Enter");
+    await flush();
+    expect(createBooking).not.toHaveBeenCalled();
+    expect(drawer.root.querySelector("[data-testid=drawer-result]")!.textContent).toBe("Choose a class or slot.");
+    release(undefined);
+  });
+
   it("switches to classes with C and back with R, clearing a message that no longer applies", async () => {
     document.body.replaceChildren();
     const spin = { id: "c1", branch_id: "b1", title: "Spin", instructor: null, starts_at: "2999-01-01T18:00:00Z", ends_at: "2999-01-01T18:45:00Z", capacity: 8, booked_count: 3, waitlist_count: 0 };

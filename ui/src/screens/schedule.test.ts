@@ -34,6 +34,11 @@ describe("slots", () => {
   });
 });
 
+/** Focuses a grid cell as a click would put the keyboard there. */
+function focusOn(id: string, main: HTMLElement) {
+  (main.querySelector(`[data-slot-id="${id}"]`) as HTMLElement).focus();
+}
+
 describe("renderSchedule", () => {
   it("shows the week's counts again on refresh (after the drawer booked a slot)", async () => {
     let booked = 0;
@@ -116,5 +121,22 @@ describe("renderSchedule", () => {
     key("PageDown");
     await vi.waitFor(() => expect(weekSchedule).toHaveBeenLastCalledWith("2026-11-30"));
     await vi.waitFor(() => expect((document.activeElement as HTMLElement).dataset.slotId).toBe("next-07")); // the grid keeps the focus
+  });
+
+  it("goes up and down past the days a facility is closed", async () => {
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    // Open Monday and Wednesday only (as the demo's Infrared Sauna skips days).
+    const closedTuesday: Schedule = { inserted: 0, facilities: [facility("Infrared")], slots: [slot("mon", "Infrared", "2026-11-23", "10:00:00"), slot("wed", "Infrared", "2026-11-25", "10:30:00")] };
+    renderSchedule(main, { api: { weekSchedule: vi.fn(async () => closedTuesday) }, today: "2026-11-23", now: () => Date.parse("2026-11-23T06:00:00Z") });
+    await vi.waitFor(() => expect(main.querySelectorAll("[data-testid=heat-slot]").length).toBe(2));
+    focusOn("mon", main);
+    const key = (k: string) => document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, cancelable: true }));
+    key("ArrowDown");
+    expect((document.activeElement as HTMLElement).dataset.slotId).toBe("wed");
+    key("ArrowDown"); // nothing below: it stays
+    expect((document.activeElement as HTMLElement).dataset.slotId).toBe("wed");
+    key("ArrowUp");
+    expect((document.activeElement as HTMLElement).dataset.slotId).toBe("mon");
   });
 });

@@ -143,6 +143,14 @@ export function renderSchedule(main: HTMLElement, options: ScheduleOptions): { r
     const at = (r: number, c: number) => grid.querySelector<HTMLElement>(`[data-row="${r}"][data-col="${c}"]`) ?? undefined;
     const inRow = (r: number) => [...grid.querySelectorAll<HTMLElement>(`[data-row="${r}"]`)];
     const nearestIn = (r: number) => inRow(r).sort((a, b) => Math.abs(Number(a.dataset.col) - col) - Math.abs(Number(b.dataset.col) - col))[0];
+    /** The next day up or down that has slots (a facility closed on some days skips them). */
+    const dayFrom = (step: number) => {
+      for (let r = row + step; r >= 0 && r < 7; r += step) {
+        const found = at(r, col) ?? nearestIn(r);
+        if (found) return found;
+      }
+      return undefined;
+    };
     const move = (target: HTMLElement | undefined) => {
       e.preventDefault();
       focusCell(target);
@@ -153,9 +161,9 @@ export function renderSchedule(main: HTMLElement, options: ScheduleOptions): { r
       case "ArrowLeft":
         return move(inRow(row).reverse().find((c) => Number(c.dataset.col) < col));
       case "ArrowDown":
-        return move(at(row + 1, col) ?? nearestIn(row + 1));
+        return move(dayFrom(1));
       case "ArrowUp":
-        return move(at(row - 1, col) ?? nearestIn(row - 1));
+        return move(dayFrom(-1));
       case "Home":
         return move(inRow(row)[0]);
       case "End":

@@ -121,8 +121,8 @@ export function renderChoiceList<C extends ListChoice>(options: ChoiceListOption
             );
             el.addEventListener("mousedown", (e) => {
               e.preventDefault();
-              root.focus();
-              select(c);
+              root.focus(); // may commit a day typed in the day field, which empties the list
+              if (columns.some((col) => col.choices.includes(c))) select(c);
             });
             return el;
           }),
