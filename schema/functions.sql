@@ -1451,7 +1451,8 @@ begin
     left join lateral (
       select x.what
       from (
-        select f.name || ' ' || to_char(bb.starts_at at time zone z.zone, 'HH24:MI') as what, bb.starts_at
+        select f.name || ' ' || to_char(bb.starts_at at time zone z.zone, 'HH24:MI')
+                 || case when bb.status = 'waitlisted' then ' (waitlist)' else '' end as what, bb.starts_at
         from public.benefit_bookings bb
         join public.benefit_slots s on s.id = bb.slot_id
         join public.facilities f on f.id = s.facility_id
@@ -1466,19 +1467,21 @@ begin
           and (bb.starts_at at time zone z.zone)::date = (now() at time zone z.zone)::date
           and (v_branches is null or bb.branch_id = any (v_branches))
         union all
-        select c.title || ' ' || to_char(cb.starts_at at time zone z.zone, 'HH24:MI'), cb.starts_at
+        select c.title || ' ' || to_char(cb.starts_at at time zone z.zone, 'HH24:MI')
+                 || case when cb.status = 'waitlisted' then ' (waitlist)' else '' end, cb.starts_at
         from public.class_bookings cb
         join public.classes c on c.id = cb.class_id
         join public.branches br on br.id = cb.branch_id
         cross join lateral (select case when br.timezone = 'UTC' then 'Etc/UTC' else br.timezone end as zone) z
         where cb.member_id = h.member_id
+          and not c.is_cancelled
           and cb.status in ('booked', 'waitlisted')
           and cb.starts_at >= now() - interval '1 hour'
           and cb.starts_at < now() + interval '1 day'
           and (cb.starts_at at time zone z.zone)::date = (now() at time zone z.zone)::date
           and (v_branches is null or cb.branch_id = any (v_branches))
       ) x
-      order by x.starts_at
+      order by x.starts_at < now(), x.starts_at
       limit 1
     ) today on true
     order by h.position;
