@@ -8,6 +8,18 @@ import { expect, helpers, isoDay, log } from "./helpers.mjs";
 
 export { expect };
 
+/** Keys sent to whatever has the focus, each counted as staff would press them (`count`). */
+function keyCounter(s) {
+  let n = 0;
+  return {
+    press: async (text, count) => {
+      n += count;
+      await s().type(await s().activeElement(), text);
+    },
+    keys: () => n,
+  };
+}
+
 /** Steps as [name, fn] for desk.e2e.mjs; `current()` is the WebDriver session, `shot(name)` saves a screenshot. */
 export function deskSteps(current, shot) {
   const ctx = { members: [], day: null, slotLabel: null, bookings: [] };
@@ -219,11 +231,7 @@ export function deskSteps(current, shot) {
         await openTab("Members");
         await s().waitFor("#member-search");
         expect(await s().activeElement(), await s().find("#member-search"), "the member search has the focus");
-        let keys = 0;
-        const press = async (text, count) => {
-          keys += count;
-          await s().type(await s().activeElement(), text);
-        };
+        const { press, keys } = keyCounter(s);
         await press(query, [...query].length);
         const ids = () => inPage(`return [...document.querySelectorAll("#member-search-results [role=option]")].map((o) => o.dataset.memberId);`);
         await poll(async () => (await ids()).includes(m.member_id), 20_000, "the member in the results");
@@ -257,8 +265,8 @@ export function deskSteps(current, shot) {
         if (!text.startsWith(`Booked: ${m.first_name} ${m.last_name}, Sauna, `)) throw new Error(`booking by keys failed: ${text}`);
         expect(await inPage(`return document.activeElement?.dataset.testid;`), "drawer-result", "the focus is on the announced result");
         await shot("15-keys-booked");
-        log(`booked ${wanted} tomorrow with ${keys} keys`);
-        if (keys > 20) throw new Error(`took ${keys} keys; the target is at most 20`);
+        log(`booked ${wanted} tomorrow with ${keys()} keys`);
+        if (keys() > 20) throw new Error(`took ${keys()} keys; the target is at most 20`);
         await s().type(await s().activeElement(), Keys.ESCAPE);
         await poll(async () => (await s().findAll("[data-testid=concierge]")).length === 0, 5_000, "the drawer to close on Esc");
         expect(await s().activeElement(), await s().find("#member-search"), "back in the member search");
@@ -281,11 +289,7 @@ export function deskSteps(current, shot) {
         if (index < 0) throw new Error("no class with a place today or tomorrow");
         log(`task: ${ctx.keyClass.title} (${dayOffset ? "tomorrow" : "today"}, row ${index + 1}) for ${m.first_name} ${m.last_name}`);
         await waitText("[data-testid=member-name]", (t) => t === `${m.first_name} ${m.last_name}`, "the member still open");
-        let keys = 0;
-        const press = async (text, count) => {
-          keys += count;
-          await s().type(await s().activeElement(), text);
-        };
+        const { press, keys } = keyCounter(s);
         await press(`${Keys.CONTROL}n${Keys.NULL}`, 1);
         await s().waitFor("[data-testid=concierge]");
         await waitText("[data-testid=drawer-member]", (t) => t.includes(m.last_name), "the drawer opened for the member on screen");
@@ -302,8 +306,8 @@ export function deskSteps(current, shot) {
         const text = await waitText("[data-testid=drawer-result]", (t) => t !== "" && !t.startsWith("Booking"), "the booking result", 30_000);
         if (!/^(Booked|On the waitlist): /.test(text)) throw new Error(`class booking by keys failed: ${text}`);
         await shot("17-keys-class-booked-1024");
-        log(`booked ${ctx.keyClass.title} with ${keys} keys`);
-        if (keys > 12) throw new Error(`took ${keys} keys; the target is at most 12`);
+        log(`booked ${ctx.keyClass.title} with ${keys()} keys`);
+        if (keys() > 12) throw new Error(`took ${keys()} keys; the target is at most 12`);
         await s().type(await s().activeElement(), Keys.ESCAPE);
         await poll(async () => (await s().findAll("[data-testid=concierge]")).length === 0, 5_000, "the drawer to close on Esc");
         await s().setWindowRect(1366, 768);
@@ -319,11 +323,7 @@ export function deskSteps(current, shot) {
         await openTab("Members");
         await s().waitFor("#member-search");
         expect(await s().activeElement(), await s().find("#member-search"), "the member search has the focus");
-        let keys = 0;
-        const press = async (text, count) => {
-          keys += count;
-          await s().type(await s().activeElement(), text);
-        };
+        const { press, keys } = keyCounter(s);
         await press(`${Keys.CONTROL}3${Keys.NULL}`, 1);
         await s().waitFor("[data-testid=bookings-table]");
         const target = await poll(
@@ -345,8 +345,8 @@ export function deskSteps(current, shot) {
         await press(Keys.ENTER, 1);
         await waitText(`tr[data-booking-id="${target.id}"] .pill`, (t) => t === "Attended", "the booking checked in");
         await shot("19-keys-checked-in");
-        log(`checked in ${target.text} with ${keys} keys`);
-        if (keys > 6) throw new Error(`took ${keys} keys; the target is at most 6`);
+        log(`checked in ${target.text} with ${keys()} keys`);
+        if (keys() > 6) throw new Error(`took ${keys()} keys; the target is at most 6`);
       },
     ],
     [
@@ -370,11 +370,7 @@ export function deskSteps(current, shot) {
         const wanted = `${facility} · ${best.local_start.slice(0, 5)}–${best.local_end.slice(0, 5)}`;
         log(`task: ${wanted} on ${best.local_date} (${best.booked_count} of ${best.capacity}) for ${m.first_name} ${m.last_name}`);
 
-        let keys = 0;
-        const press = async (text, count) => {
-          keys += count;
-          await s().type(await s().activeElement(), text);
-        };
+        const { press, keys } = keyCounter(s);
         await press(`${Keys.CONTROL}2${Keys.NULL}`, 1);
         await poll(async () => (await inPage("return document.activeElement?.dataset.testid;")) === "heat-slot", 20_000, "the schedule's grid has the focus");
         await press(Keys.PAGE_DOWN, 1);
@@ -392,8 +388,8 @@ export function deskSteps(current, shot) {
         const text = await waitText("[data-testid=drawer-result]", (t) => t !== "" && !t.startsWith("Booking"), "the booking result", 30_000);
         if (!text.startsWith(`Booked: ${m.first_name} ${m.last_name}, ${facility}, `)) throw new Error(`booking the busiest slot failed: ${text}`);
         await shot("22-keys-busiest-booked");
-        log(`booked next week's busiest slot with ${keys} keys`);
-        if (keys > 8) throw new Error(`took ${keys} keys; the target is at most 8`);
+        log(`booked next week's busiest slot with ${keys()} keys`);
+        if (keys() > 8) throw new Error(`took ${keys()} keys; the target is at most 8`);
         await s().type(await s().activeElement(), Keys.ESCAPE);
         await poll(async () => (await s().findAll("[data-testid=concierge]")).length === 0, 5_000, "the drawer to close on Esc");
       },

@@ -408,38 +408,27 @@ async fn hits_carry_home_branch_and_todays_booking(admin: PgPool) {
         .booked_today
         .is_some());
 
+    // Each change, then what London's desk sees as today's booking.
+    let after = |sql: &'static str| {
+        let (admin, london, query, id) = (admin.clone(), london.clone(), query.clone(), class.0);
+        async move {
+            sqlx::query(sql).bind(id).execute(&admin).await.unwrap();
+            hit_for(search_members(&london, &query, 20).await.unwrap()).booked_today
+        }
+    };
     // On the waitlist: it says so.
-    sqlx::query("update class_bookings set status = 'waitlisted', waitlisted_at = now() where class_id = $1")
-        .bind(class.0)
-        .execute(&admin)
-        .await
-        .unwrap();
     assert_eq!(
-        hit_for(search_members(&london, &query, 20).await.unwrap()).booked_today,
+        after("update class_bookings set status = 'waitlisted', waitlisted_at = now() where class_id = $1").await,
         Some(format!("Pilates Reformer {} (waitlist)", class.1))
     );
     // The class itself called off: nothing to show, as for a cancelled booking.
-    sqlx::query("update classes set is_cancelled = true where id = $1")
-        .bind(class.0)
-        .execute(&admin)
-        .await
-        .unwrap();
     assert_eq!(
-        hit_for(search_members(&london, &query, 20).await.unwrap()).booked_today,
+        after("update classes set is_cancelled = true where id = $1").await,
         None
     );
-    sqlx::query("update classes set is_cancelled = false where id = $1")
-        .bind(class.0)
-        .execute(&admin)
-        .await
-        .unwrap();
-    sqlx::query("update class_bookings set status = 'cancelled', cancelled_at = now(), cancelled_by = 'staff' where class_id = $1")
-        .bind(class.0)
-        .execute(&admin)
-        .await
-        .unwrap();
+    after("update classes set is_cancelled = false where id = $1").await;
     assert_eq!(
-        hit_for(search_members(&london, &query, 20).await.unwrap()).booked_today,
+        after("update class_bookings set status = 'cancelled', cancelled_at = now(), cancelled_by = 'staff' where class_id = $1").await,
         None
     );
 
