@@ -20,7 +20,7 @@ pub async fn export_csv<W: std::io::Write>(
         sort: Sort::StartsAsc,
     };
     // Checked once, before anything is read or written; the pages then only fetch.
-    check_filter(pool, filter, &page).await?;
+    check_filter(pool, filter).await?;
     let branches: std::collections::HashMap<Uuid, (String, Option<chrono_tz::Tz>)> =
         sqlx::query!("select id, name, timezone from branches")
             .fetch_all(pool)

@@ -193,20 +193,20 @@ fn push_side(
     .push_bind(page.limit + 1);
 }
 
-/// A filter or page that cannot match as asked is refused in words, never narrowed or widened
-/// quietly. Statuses are checked against `booking_statuses`, their one list (one query, only when
-/// the filter names statuses).
-pub(super) async fn check_filter(
-    pool: &sqlx::PgPool,
-    f: &BookingFilter,
-    page: &PageRequest,
-) -> Result<()> {
+fn check_page(page: &PageRequest) -> Result<()> {
     if !(1..=MAX_PAGE).contains(&page.limit) {
         return Err(Error::invalid(
             "limit",
             format!("A page holds 1 to {MAX_PAGE} bookings."),
         ));
     }
+    Ok(())
+}
+
+/// A filter that cannot match as asked is refused in words, never narrowed or widened quietly.
+/// Statuses are checked against `booking_statuses`, their one list (one query, only when the
+/// filter names statuses).
+pub(super) async fn check_filter(pool: &sqlx::PgPool, f: &BookingFilter) -> Result<()> {
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to < from {
             return Err(Error::invalid(
@@ -259,25 +259,21 @@ pub async fn list_bookings(
     filter: &BookingFilter,
     page: &PageRequest,
 ) -> Result<Page> {
-    check_filter(pool, filter, page).await?;
+    check_page(page)?;
+    check_filter(pool, filter).await?;
     fetch_page(pool, filter, page).await
 }
 
 /// How many bookings match `filter` (All Bookings' total; the list's pages do not wait for it).
 pub async fn count_bookings(pool: &sqlx::PgPool, filter: &BookingFilter) -> Result<i64> {
-    let page = PageRequest {
-        after: None,
-        limit: 1,
-        sort: Sort::StartsAsc,
-    };
-    check_filter(pool, filter, &page).await?;
+    check_filter(pool, filter).await?;
     let mut q = QueryBuilder::<Postgres>::new("select count(*) from (");
     push_bookings_select(&mut q, filter, None);
     q.push(") x");
     Ok(q.build_query_scalar().fetch_one(pool).await?)
 }
 
-/// One page of a filter already checked ([`check_filter`]).
+/// One page (of at most [`MAX_PAGE`]) of a filter already checked ([`check_filter`]).
 pub(super) async fn fetch_page(
     pool: &sqlx::PgPool,
     filter: &BookingFilter,

@@ -106,15 +106,7 @@ export function confirmQuestion(a: RowAction, row: Pick<BookingRow, "starts_at">
 }
 
 /** The filters as staff left them: kept while the desk is on another tab. */
-export interface FilterState {
-  from: string;
-  to: string;
-  kind: string;
-  status: string;
-  item: string;
-  sort: string;
-  member: { id: string; name: string } | null;
-}
+export type FilterState = Omit<FilterValues, "memberId"> & { sort: string; member: { id: string; name: string } | null };
 
 export interface BookingsOptions {
   api: Pick<Api, "listBookings" | "exportBookingsCsv" | "cancelBooking" | "setAttendance" | "searchMembers" | "weekSchedule" | "upcomingClasses"> & Partial<Pick<Api, "countBookings">>;
@@ -292,6 +284,29 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
   };
   const reload = () => load(firstPage());
 
+  // The rows' keys, one listener for them all: Esc on an open row confirm is "Keep"; ↑/↓ move to
+  // the row above or below (its first action), ←/→ between a row's buttons.
+  tbody.addEventListener("keydown", (e) => {
+    const cell = (e.target as HTMLElement).closest(".row-actions");
+    if (!cell) return;
+    const keep = cell.querySelector<HTMLButtonElement>("[data-testid=confirm-no]");
+    if (e.key === "Escape" && keep && !keep.disabled) {
+      e.preventDefault();
+      e.stopPropagation();
+      keep.click();
+      return;
+    }
+    const buttons = [...tbody.querySelectorAll<HTMLButtonElement>(".row-actions")].map((c) => [...c.querySelectorAll<HTMLButtonElement>("button")]).filter((bs) => bs.length);
+    const r = buttons.findIndex((bs) => bs.includes(document.activeElement as HTMLButtonElement));
+    if (r < 0) return;
+    const c = buttons[r].indexOf(document.activeElement as HTMLButtonElement);
+    const to = { ArrowDown: buttons[r + 1]?.[0], ArrowUp: buttons[r - 1]?.[0], ArrowRight: buttons[r][c + 1], ArrowLeft: buttons[r][c - 1] }[e.key];
+    if (e.key.startsWith("Arrow")) {
+      e.preventDefault();
+      to?.focus();
+    }
+  });
+
   /** A cell kept to one line: long text is cut with "…", whole on hover and, focused, on screen. */
   const clipped = (full: string, ...children: (Node | string)[]) =>
     h("td", { class: "clip", title: full || undefined, tabindex: full.length > CLIP_CHARS ? "0" : undefined }, ...children);
@@ -307,26 +322,6 @@ export function renderBookings(main: HTMLElement, options: BookingsOptions): Boo
           day === lastDay ? [] : [h("tr", { class: "day-heading" }, h("th", { colspan: "8", scope: "colgroup" }, `${dayLabel(day)}${day === today ? " · today" : ""}`))];
         lastDay = day;
         const actions = h("td", { class: "row-actions" });
-        // Esc on an open row confirm is "Keep"; ↑/↓ move to the row above or below (its first
-        // action), ←/→ between a row's buttons.
-        actions.addEventListener("keydown", (e) => {
-          const keep = actions.querySelector<HTMLButtonElement>("[data-testid=confirm-no]");
-          if (e.key === "Escape" && keep && !keep.disabled) {
-            e.preventDefault();
-            e.stopPropagation();
-            keep.click();
-            return;
-          }
-          const buttons = [...tbody.querySelectorAll<HTMLButtonElement>(".row-actions")].map((cell) => [...cell.querySelectorAll<HTMLButtonElement>("button")]).filter((bs) => bs.length);
-          const r = buttons.findIndex((bs) => bs.includes(document.activeElement as HTMLButtonElement));
-          if (r < 0) return;
-          const c = buttons[r].indexOf(document.activeElement as HTMLButtonElement);
-          const to = { ArrowDown: buttons[r + 1]?.[0], ArrowUp: buttons[r - 1]?.[0], ArrowRight: buttons[r][c + 1], ArrowLeft: buttons[r][c - 1] }[e.key];
-          if (e.key.startsWith("Arrow")) {
-            e.preventDefault();
-            to?.focus();
-          }
-        });
         const drawActions = () => {
           actions.replaceChildren(
             ...actionsFor(row, options.rules).map((a) => {
