@@ -8,7 +8,8 @@
 // Env (scripts/test-e2e.sh sets them): E2E_CLUB_URL (administrator URL of the club database, for
 // test data and checks), E2E_CLUB_HOST, E2E_CLUB_PORT, E2E_CLUB_DATABASE, E2E_CLUB_ROLE,
 // E2E_CLUB_PASSWORD (what staff type into the setup screen), E2E_PG_DIR (the cluster to stop and
-// start), E2E_DOWNLOADS (where the app exports CSV).
+// start), E2E_DOWNLOADS (where the app exports CSV); E2E_CLUB_DESK_PORT, when set, is the port the
+// desk is given instead of the cluster's: PgBouncer's in front of it (the installer test).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -37,6 +38,9 @@ export function database(action) {
   log(`club database ${action === "stop" ? "stopped" : "started"}`);
 }
 
+/** The port typed into the setup screen: PgBouncer's when the desk goes through it. */
+const deskPort = () => process.env.E2E_CLUB_DESK_PORT || env("E2E_CLUB_PORT");
+
 const STAFF = { email: "frank.desk.ldn@branchdesk.example", pin: "1357", name: "Frank Ellis" };
 
 /** Steps as [name, fn]; `restart()` closes the app and opens it again (same settings and data). */
@@ -49,7 +53,7 @@ export function clubSteps(current, shot, restart) {
   const fillSetup = async (password) => {
     const values = {
       host: env("E2E_CLUB_HOST"),
-      port: env("E2E_CLUB_PORT"),
+      port: deskPort(),
       database: env("E2E_CLUB_DATABASE"),
       desk_role: env("E2E_CLUB_ROLE"),
       password,
@@ -136,7 +140,7 @@ export function clubSteps(current, shot, restart) {
         const about = await waitText("[data-testid=about]", (t) => t !== "", "about line");
         if (!about.includes(`club database as ${env("E2E_CLUB_ROLE")}`) || !/schema \d{14}/.test(about)) throw new Error(`about reads ${about}`);
         const filled = await inPage(`return ["host", "port", "desk_role", "password"].map((k) => document.getElementById("setup-" + k).value);`);
-        expect(JSON.stringify(filled), JSON.stringify([env("E2E_CLUB_HOST"), env("E2E_CLUB_PORT"), env("E2E_CLUB_ROLE"), ""]), "Settings opens with the saved connection, not its password");
+        expect(JSON.stringify(filled), JSON.stringify([env("E2E_CLUB_HOST"), deskPort(), env("E2E_CLUB_ROLE"), ""]), "Settings opens with the saved connection, not its password");
         await click("[data-testid=setup-cancel]");
         await s().waitFor("#member-search", 10_000);
       },

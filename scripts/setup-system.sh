@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages Branch Desk needs to build and test, only where missing.
 set -euo pipefail
-PACKAGES=(postgresql postgresql-contrib build-essential pkg-config file libssl-dev
+PACKAGES=(postgresql postgresql-contrib pgbouncer build-essential pkg-config file libssl-dev
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver desktop-file-utils imagemagick python3)
 missing=()

@@ -16,6 +16,8 @@
 #      E2E_HOME             the app's home (kept); unset: a fresh one, removed afterwards
 #      E2E_PG_DIR, E2E_CLUB_PORT   the club suite's cluster, already seeded (see club_database);
 #                           unset: a throwaway one is made, seeded and removed here
+#      E2E_CLUB_DESK_PORT   the port the desk is given (PgBouncer's in front of the cluster);
+#                           unset: the cluster's, or with E2E_POOLER=1 a PgBouncer started here
 #      E2E_WINDOW           WIDTHxHEIGHT for the app's window (e.g. 1024x768, its minimum);
 #                           unset: the window's own size, 1366x768
 #      E2E_TIMEOUT=900      seconds allowed for the window part
@@ -60,6 +62,7 @@ state="$(mktemp -d)"
 chmod 755 "$state" # the postgres user reaches a throwaway cluster in here
 pgid_file="$state/driver.pgid"
 own_cluster=""
+own_bouncer=""
 
 # Run the whole window part in its own process group, and on any exit kill that group and the
 # driver's group (tauri-driver, WebKitWebDriver, the app) by their recorded ids.
@@ -75,6 +78,7 @@ cleanup() {
     kill -KILL -- "-$group" 2>/dev/null || true
   fi
   if [ -s "$pgid_file" ]; then kill -KILL -- "-$(cat "$pgid_file")" 2>/dev/null || true; fi
+  if [ -n "$own_bouncer" ]; then pgbouncer_stop "$own_bouncer"; fi
   if [ -n "$own_cluster" ]; then pg_stop "$own_cluster"; fi
   rm -rf "$state"
   exit "$status"
@@ -93,6 +97,11 @@ club_database() {
     own_cluster="$E2E_PG_DIR"
     say "starting and seeding the club database (migrations, demo club, desk role $E2E_CLUB_ROLE)"
     pg_club "$E2E_PG_DIR" "$E2E_CLUB_PORT" "$E2E_CLUB_ROLE" "$E2E_CLUB_PASSWORD"
+  fi
+  if [ -n "${E2E_POOLER:-}" ] && [ -z "${E2E_CLUB_DESK_PORT:-}" ]; then
+    own_bouncer="$state/pgbouncer"
+    pgbouncer_start "$own_bouncer" "$(pg_free_port)" "$E2E_CLUB_PORT"
+    export E2E_CLUB_DESK_PORT="$PGBOUNCER_PORT"
   fi
   export E2E_PG_DIR E2E_CLUB_PORT E2E_CLUB_HOST=127.0.0.1 E2E_CLUB_DATABASE=club
   export E2E_CLUB_URL="postgres://postgres@127.0.0.1:$E2E_CLUB_PORT/club"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The packaged installer test (part of the README's test command): builds the release .deb,
 # inspects it, installs it with apt, drives the installed app through its window (first run on
-# the demo database; then connected to a real PostgreSQL as a branch desk), installs a newer build
+# the demo database; then connected to a real PostgreSQL as a branch desk, through PgBouncer in
+# transaction mode), installs a newer build
 # over it (settings, demo data and new migrations must survive the upgrade), and removes it
 # cleanly. Artifacts (package listing, screenshots) go to artifacts/installer/.
 #
@@ -28,8 +29,10 @@ mkdir -p "$ART"
 state="$(mktemp -d /tmp/branchdesk-installer.XXXXXX)"
 chmod 755 "$state"
 cluster=""
+bouncer=""
 cleanup() {
   local status=$?
+  [ -n "$bouncer" ] && pgbouncer_stop "$bouncer"
   [ -n "$cluster" ] && pg_stop "$cluster"
   if dpkg-query -W "$PACKAGE" >/dev/null 2>&1; then apt_quiet purge "$PACKAGE" >/dev/null 2>&1 || true; fi
   rm -rf "$state"
@@ -138,6 +141,11 @@ apt_quiet install "$deb" >/dev/null
 cluster="$state/club-pg"
 export E2E_PG_DIR="$cluster" E2E_CLUB_PORT="$(pg_free_port)" E2E_CLUB_ROLE=desk_ldn_installer E2E_CLUB_PASSWORD=installer-desk-pw
 pg_club "$cluster" "$E2E_CLUB_PORT" "$E2E_CLUB_ROLE" "$E2E_CLUB_PASSWORD"
+# The desk reaches the club through PgBouncer in transaction mode (deploy/pgbouncer/), as a club
+# of many branches would run it; the tests' set-up and checks go to PostgreSQL directly.
+bouncer="$state/pgbouncer"
+pgbouncer_start "$bouncer" "$(pg_free_port)" "$E2E_CLUB_PORT"
+export E2E_CLUB_DESK_PORT="$PGBOUNCER_PORT"
 export E2E_HOME="$state/home" E2E_STATE_FILE="$state/demo-booking.json" E2E_SKIP_SETUP=1
 
 say "driving the installed app: first run on the demo database, then the club database"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The test command (README): installs what is missing, starts a throwaway PostgreSQL (unless
-# DATABASE_URL points at one), and runs every test: core database tests, the shell's command
-# tests, the UI unit tests, the benchmark's quick mode, and the packaged installer test (release
-# .deb built, inspected, installed, driven through its window on the demo and a club database,
-# upgraded, removed). Safe to run again; keeps target/ between runs.
+# DATABASE_URL points at one), and runs every test: core database tests (PgBouncer's own among
+# them), the shell's command tests (directly, then again through PgBouncer in transaction mode),
+# the UI unit tests, the benchmark's quick mode, and the packaged installer test (release .deb
+# built, inspected, installed, driven through its window on the demo and a club database behind
+# PgBouncer, upgraded, removed). Safe to run again; keeps target/ between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -31,6 +32,16 @@ log "UI build (the app embeds ui/dist)"
 log "core, desk and shell tests"
 BRANCH_DESK_NO_KEYRING=1 cargo test --locked -p branch-desk-core -p branch-desk-app -p branch-desk \
   --all-features --features tauri/custom-protocol -- --test-threads="${TEST_THREADS:-4}"
+
+log "the desk's command tests again, through PgBouncer in transaction mode (deploy/pgbouncer/)"
+pg_port=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlparse(sys.argv[1]).port or 5432)' "$DATABASE_URL")
+bouncer_dir=$(mktemp -d /tmp/branchdesk-pgbouncer.XXXXXX)
+chmod 755 "$bouncer_dir"
+pgbouncer_start "$bouncer_dir" "$(pg_free_port)" "$pg_port"
+BRANCH_DESK_NO_KEYRING=1 BRANCHDESK_TEST_DESK_PORT="$PGBOUNCER_PORT" cargo test --locked -p branch-desk-app \
+  --all-features -- --test-threads="${TEST_THREADS:-4}"
+pgbouncer_stop "$bouncer_dir"
+rm -rf "$bouncer_dir"
 
 log "generated files (by the tests above) are committed and current: the TypeScript client and types (tauri-specta), the schema snapshot, the UI tests' booking rules"
 if git rev-parse --git-dir >/dev/null 2>&1 && [ -n "$(git status --porcelain -- ui/src/bindings.ts ui/src/fixtures schema)" ]; then

@@ -8,6 +8,13 @@ use serde::{Serialize, Serializer};
 #[error(transparent)]
 pub struct Error(#[from] pub branch_desk_core::Error);
 
+/// A command's own transaction failing to commit, mapped like any database error.
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error(e.into())
+    }
+}
+
 impl Error {
     pub fn not_signed_in() -> Self {
         Error(branch_desk_core::Error::NotAllowed(

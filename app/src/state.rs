@@ -205,11 +205,7 @@ impl DeskState {
         let Some((desk, demo)) = open else {
             return self.open_from_config().await;
         };
-        let ping = tokio::time::timeout(
-            std::time::Duration::from_secs(3),
-            sqlx::query!("select 1 as one").fetch_one(&desk.pool),
-        )
-        .await;
+        let ping = tokio::time::timeout(std::time::Duration::from_secs(3), ping(&desk)).await;
         match ping {
             Ok(Ok(_)) => {
                 if let Link::Open(open) = &mut self.session.write().await.link {
@@ -217,19 +213,20 @@ impl DeskState {
                 }
                 self.connection().await
             }
-            // No answer in time: the same as the pool timing out.
+            // No answer in time: as good as unreachable.
             Err(_) => {
-                self.fail(&branch_desk_core::Error::from(sqlx::Error::PoolTimedOut).into())
+                let timed_out = std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the database did not answer the ping in 3 s",
+                );
+                self.fail(&branch_desk_core::Error::from(sqlx::Error::Io(timed_out)).into())
                     .await
             }
             Ok(Err(e)) if demo => {
                 tracing::warn!(error = %e, "the embedded database stopped answering; reopening it");
                 self.open_from_config().await
             }
-            Ok(Err(e)) => {
-                self.fail(&Error::from(branch_desk_core::Error::from(e)))
-                    .await
-            }
+            Ok(Err(e)) => self.fail(&Error::from(e)).await,
         }
     }
 
@@ -345,4 +342,11 @@ impl DeskState {
         }
         s.link.connection()
     }
+}
+
+/// An empty desk transaction: `BEGIN` and `COMMIT`, simple queries of one round trip each, on a
+/// connection from the pool (a new one if the pool had none).
+async fn ping(desk: &Desk) -> Result<(), branch_desk_core::Error> {
+    desk.begin().await?.commit().await?;
+    Ok(())
 }

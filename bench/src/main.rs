@@ -7,6 +7,18 @@
 //! Figures are printed, never asserted. The process fails (exit code 1) only when something
 //! errors or an invariant is broken (overbooking, duplicates, paging that skips or repeats).
 
+/// Runs a desk command the way the app runs every one (`Desk::begin`): in a transaction of its
+/// own that starts with the desk's settings. `as_desk!(pool, |c| core_fn(c, ...).await?)`.
+macro_rules! as_desk {
+    ($pool:expr, |$c:ident| $body:expr) => {{
+        let mut tx = branch_desk_core::db::desk_transaction($pool).await?;
+        let $c = &mut *tx;
+        let out = $body;
+        tx.commit().await?;
+        out
+    }};
+}
+
 mod bookings;
 mod paging;
 mod proxy;
@@ -111,12 +123,19 @@ impl Ctx {
             .username(role)
             .password(&self.desk_password)
     }
-    /// Desk sessions as the app opens them (`db::desk_pool_options`), all connected up front.
+    /// Desk sessions as the app opens them (`db::desk_pool_options`, unnamed statements), all
+    /// connected up front and none closed for being idle.
     pub async fn desk_pool(&self, role: &str, max: u32) -> R<PgPool> {
-        Ok(branch_desk_core::db::desk_pool_options(max)
+        let budget = branch_desk_core::db::ConnectionBudget {
+            max_connections: max,
+            idle_release: Duration::from_secs(3600),
+        };
+        Ok(branch_desk_core::db::desk_pool_options(budget)
             .min_connections(max)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(self.desk_opts(role))
+            .connect_with(branch_desk_core::db::desk_connect_options(
+                self.desk_opts(role),
+            ))
             .await?)
     }
     /// A 31-day range of local dates that no slot exists in yet: well after the activity window.

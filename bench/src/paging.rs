@@ -43,7 +43,9 @@ async fn offset_page(
 }
 
 async fn count(pool: &PgPool, f: &BookingFilter) -> R<i64> {
-    Ok(branch_desk_core::bookings::count_bookings(pool, f).await?)
+    Ok(as_desk!(pool, |c| {
+        branch_desk_core::bookings::count_bookings(c, f).await?
+    }))
 }
 
 pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
@@ -130,16 +132,12 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         let total = count(pool, filter).await?;
         println!("  {name}: {total} bookings");
         // Warm both statements.
-        list_bookings(
-            pool,
-            filter,
-            &PageRequest {
-                after: None,
-                limit: PAGE,
-                sort: *sort,
-            },
-        )
-        .await?;
+        let first = PageRequest {
+            after: None,
+            limit: PAGE,
+            sort: *sort,
+        };
+        as_desk!(*pool, |c| list_bookings(c, filter, &first).await?);
         offset_page(pool, filter, *sort, 0, PAGE).await?;
         for &depth in depths.iter().filter(|d| **d == 0 || **d + PAGE <= total) {
             let after = if depth == 0 {
@@ -159,8 +157,7 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
                 limit: PAGE,
                 sort: *sort,
             };
-            let keyset_ids: Vec<_> = list_bookings(pool, filter, &page)
-                .await?
+            let keyset_ids: Vec<_> = as_desk!(*pool, |c| list_bookings(c, filter, &page).await?)
                 .rows
                 .iter()
                 .map(|r| r.id)
@@ -177,7 +174,7 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
             let (pool, filter, sort, page_ref): (&PgPool, &BookingFilter, Sort, &PageRequest) =
                 (pool, filter, *sort, &page);
             let ks = sample(3, s.keyset_samples, s.cell_budget, |_| async move {
-                list_bookings(pool, filter, page_ref).await?;
+                as_desk!(pool, |c| list_bookings(c, filter, page_ref).await?);
                 Ok(())
             })
             .await?;
@@ -221,7 +218,12 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     let (mut ordered, mut lat) = (true, Vec::new());
     for _ in 0..s.walk_pages {
         let t = std::time::Instant::now();
-        let p = list_bookings(&manager, &BookingFilter::default(), &page).await?;
+        let p = as_desk!(&manager, |c| list_bookings(
+            c,
+            &BookingFilter::default(),
+            &page
+        )
+        .await?);
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
         for r in &p.rows {
             ordered &= last.is_none_or(|l| l < (r.starts_at, r.id));

@@ -290,7 +290,7 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     let naive_every = if ctx.quick { 1 } else { 4 };
     // Warm every path (plans, caches) before measuring.
     for (_, q, _) in qs.iter().step_by(qs.len() / 12 + 1) {
-        search_members(&desk, q, 20).await?;
+        as_desk!(&desk, |c| search_members(c, q, 20).await?);
         sqlx::query_scalar::<_, Uuid>(PEER)
             .bind(q)
             .fetch_all(&ctx.admin)
@@ -299,8 +299,7 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
     let mut tallies: HashMap<(&str, &str), Tally> = HashMap::new();
     for (n, (kind, q, id)) in qs.iter().enumerate() {
         let t = std::time::Instant::now();
-        let hits: Vec<Uuid> = search_members(&desk, q, 20)
-            .await?
+        let hits: Vec<Uuid> = as_desk!(&desk, |c| search_members(c, q, 20).await?)
             .into_iter()
             .map(|h| h.member_id)
             .collect();

@@ -2,7 +2,7 @@
 //! check that a desk session is what it should be (never a superuser or a table owner).
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Executor, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -10,26 +10,72 @@ use crate::error::{Error, Result};
 /// The club schema, embedded from `migrations/` at build time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
-/// Applies every pending migration. Needs a role that may create tables (an administrator).
+/// Applies every pending migration. Needs a role that may create tables (an administrator),
+/// on a direct connection: refused in words through a transaction pooler
+/// ([`refuse_transaction_pooler`]).
 pub async fn migrate(pool: &PgPool) -> Result<()> {
+    refuse_transaction_pooler(pool).await?;
     MIGRATOR.run(pool).await?;
     Ok(())
 }
 
+/// What an administrator reads when migrations (or the demo seed) are tried through a
+/// transaction pooler.
+pub const THROUGH_A_TRANSACTION_POOLER: &str = "This connection goes through a transaction pooler \
+     (PgBouncer in transaction mode, or Supabase's pooler on port 6543). Migrations and the demo \
+     seed need a direct connection to PostgreSQL (Supabase: the direct connection or the session \
+     pooler on port 5432); desks can then use the pooler. Nothing was changed.";
+
+/// Migrations hold a session's advisory lock while they run, and a migration file may need its
+/// statements on one server connection: a transaction pooler hands each transaction to
+/// whichever server connection is free, so neither holds. Detected by two client connections
+/// that are both open being served by the same server process, which no direct connection and
+/// no session-mode pooler can do (a pooler reuses the server connection it used last). A pool
+/// of one connection (the embedded database) is not checked.
+pub async fn refuse_transaction_pooler(pool: &PgPool) -> Result<()> {
+    if pool.options().get_max_connections() < 2 {
+        return Ok(());
+    }
+    let mut first = pool.acquire().await?;
+    let mut second = pool.acquire().await?;
+    for _ in 0..3 {
+        if backend_pid(&mut first).await? == backend_pid(&mut second).await? {
+            return Err(Error::Invalid {
+                field: None,
+                reason: THROUGH_A_TRANSACTION_POOLER.into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The server process serving `conn` now, asked in a transaction of its own with an unnamed
+/// statement (a named one would not survive a transaction pooler's next transaction).
+async fn backend_pid(conn: &mut sqlx::PgConnection) -> Result<i32> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await?;
+    let pid = sqlx::query_scalar::<_, i32>("select pg_backend_pid()")
+        .persistent(false)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(pid)
+}
+
 /// The newest migration applied to the database the pool talks to (a desk may read this, see
 /// `…_desk_reads_schema_version.sql`); `None` when the database was migrated by another tool.
-pub async fn schema_version(pool: &PgPool) -> Result<Option<i64>> {
+pub async fn schema_version(conn: &mut sqlx::PgConnection) -> Result<Option<i64>> {
     let exists = sqlx::query_scalar!(
         r#"select to_regclass('public._sqlx_migrations') is not null as "exists!""#
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await?;
     if !exists {
         return Ok(None);
     }
     Ok(
         sqlx::query_scalar!("select max(version) from public._sqlx_migrations where success")
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?,
     )
 }
@@ -46,7 +92,7 @@ pub struct DeskIdentity {
 
 /// Reads the desk's mapping and refuses sessions that would bypass row-level security:
 /// superusers, roles with BYPASSRLS, owners of club tables, and roles not mapped to a branch.
-pub async fn desk_identity(pool: &PgPool) -> Result<DeskIdentity> {
+pub async fn desk_identity(conn: &mut sqlx::PgConnection) -> Result<DeskIdentity> {
     let row = sqlx::query!(
         r#"
         select session_user::text as "role_name!",
@@ -60,7 +106,7 @@ pub async fn desk_identity(pool: &PgPool) -> Result<DeskIdentity> {
         where r.rolname = session_user
         "#
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await?;
     let role_name = row.role_name;
     if row.privileged || row.owns_tables {
@@ -80,7 +126,7 @@ pub async fn desk_identity(pool: &PgPool) -> Result<DeskIdentity> {
         r#"select d.branch_id, public.desk_branch_ids() as "branch_ids!"
            from public.desk_roles d where d.role_name = session_user::text"#
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(not_a_desk)?;
     Ok(DeskIdentity {
@@ -146,34 +192,77 @@ fn quote_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// What every desk session runs once, right after connecting.
+/// How every desk transaction starts: `BEGIN` and the desk's session settings, in one round trip.
+///
+/// Every desk command is one transaction (see [`crate::desk::Desk::begin`]), so the settings are
+/// `SET LOCAL` and hold for exactly that transaction. That is what works through PgBouncer in
+/// transaction mode, where the next transaction may run on another server connection, and it
+/// leaves nothing behind on a server connection for the next desk sharing it.
 ///
 /// Memoize (a cache in front of the inner side of a nested loop) sizes its hash table from the
 /// planner's estimate for the whole outer side, not from the LIMIT above it. On an All Bookings
 /// page (50 rows out of 1,000,000 bookings) PostgreSQL 15 built seven such tables per query:
 /// about 8 of the page's 9 ms went to allocating them, 0.8 ms was left with memoize off (bench
 /// club, `EXPLAIN ANALYZE` as a branch desk). The desk's other queries are small lookups that do
-/// not need it. A `SET` after connecting, not a startup option, so PgBouncer in session mode
-/// still works.
-pub const DESK_SESSION_SETUP: &str = "set enable_memoize = off";
+/// not need it.
+pub const DESK_TRANSACTION_START: &str = "begin; set local enable_memoize = off";
 
-/// Pool settings for desk sessions: every new connection runs [`DESK_SESSION_SETUP`].
-pub fn desk_pool_options(max_connections: u32) -> PgPoolOptions {
+/// How many connections a desk may hold and when it gives them back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionBudget {
+    /// At most this many connections at once (a desk runs one command at a time, plus the
+    /// outage banner's ping or a CSV export beside it).
+    pub max_connections: u32,
+    /// A connection unused for this long is closed; an idle desk holds none.
+    pub idle_release: std::time::Duration,
+}
+
+impl Default for ConnectionBudget {
+    fn default() -> Self {
+        ConnectionBudget {
+            max_connections: 2,
+            idle_release: std::time::Duration::from_secs(60),
+        }
+    }
+}
+
+/// Pool settings for desk sessions within `budget`. Nothing is run on connecting: the
+/// settings come with each transaction ([`DESK_TRANSACTION_START`]). A connection is made
+/// when a command needs one, so after an outage or a pooler restart the next command
+/// reconnects on its own.
+pub fn desk_pool_options(budget: ConnectionBudget) -> PgPoolOptions {
     PgPoolOptions::new()
-        .max_connections(max_connections)
+        .max_connections(budget.max_connections.max(1))
+        .min_connections(0)
+        .idle_timeout(Some(budget.idle_release))
         .acquire_timeout(std::time::Duration::from_secs(10))
-        .after_connect(|conn, _meta| {
-            Box::pin(async move {
-                conn.execute(DESK_SESSION_SETUP).await?;
-                Ok(())
-            })
-        })
+}
+
+/// What a desk session needs from a pooler in transaction mode: no named prepared statement
+/// outlives its transaction (PgBouncer 1.18 keeps none), so every statement is unnamed and is
+/// parsed again each time it runs.
+pub fn desk_connect_options(options: PgConnectOptions) -> PgConnectOptions {
+    options.statement_cache_capacity(0)
 }
 
 /// A pool of desk sessions. Each connection is verified with [`desk_identity`] by the caller
 /// once after connecting; row-level security does the rest.
-pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<PgPool> {
-    Ok(desk_pool_options(max_connections)
-        .connect_with(options)
+pub async fn connect(options: PgConnectOptions, budget: ConnectionBudget) -> Result<PgPool> {
+    Ok(desk_pool_options(budget)
+        .connect_with(desk_connect_options(options))
         .await?)
+}
+
+/// One desk transaction on `pool`, started with [`DESK_TRANSACTION_START`].
+///
+/// Waiting too long for a connection means two things to sqlx (`PoolTimedOut`): every
+/// connection of the budget was taken (busy), or the pool had room and kept failing to open one
+/// (the server or the pooler is down). Only the first is [`Error::Busy`].
+pub async fn desk_transaction(pool: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    match pool.begin_with(DESK_TRANSACTION_START).await {
+        Err(sqlx::Error::PoolTimedOut) if pool.size() < pool.options().get_max_connections() => {
+            Err(Error::Unavailable(sqlx::Error::PoolTimedOut))
+        }
+        r => Ok(r?),
+    }
 }

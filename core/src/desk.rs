@@ -8,7 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::db::{desk_identity, DeskIdentity};
+use crate::db::{desk_identity, ConnectionBudget, DeskIdentity};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, specta::Type)]
@@ -39,6 +39,13 @@ pub struct ClubConnection {
     /// The branch this desk works for; needed only by head-office desks that serve several.
     #[serde(default)]
     pub branch_id: Option<Uuid>,
+    /// At most this many connections at once (default 2, see [`ConnectionBudget`]); set in
+    /// `desk.toml` by an administrator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<u32>,
+    /// Seconds a connection may stay unused before the desk closes it (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_release_seconds: Option<u32>,
 }
 
 impl ClubConnection {
@@ -64,6 +71,21 @@ impl ClubConnection {
                 "Enter this desk's database role.",
             ));
         }
+        if self.max_connections.is_some_and(|n| !(1..=20).contains(&n)) {
+            return Err(Error::invalid(
+                "max_connections",
+                "A desk holds 1 to 20 connections (max_connections in desk.toml).",
+            ));
+        }
+        if self
+            .idle_release_seconds
+            .is_some_and(|s| !(1..=86_400).contains(&s))
+        {
+            return Err(Error::invalid(
+                "idle_release_seconds",
+                "Give connections back after 1 to 86400 seconds (idle_release_seconds in desk.toml).",
+            ));
+        }
         if matches!(self.tls, TlsMode::VerifyCa | TlsMode::VerifyFull) {
             match &self.ca_file {
                 None => {
@@ -82,6 +104,18 @@ impl ClubConnection {
             }
         }
         Ok(())
+    }
+
+    /// The connection budget these settings ask for.
+    pub fn budget(&self) -> ConnectionBudget {
+        let default = ConnectionBudget::default();
+        ConnectionBudget {
+            max_connections: self.max_connections.unwrap_or(default.max_connections),
+            idle_release: self
+                .idle_release_seconds
+                .map(|s| std::time::Duration::from_secs(s.into()))
+                .unwrap_or(default.idle_release),
+        }
     }
 
     pub fn options(&self, password: &str) -> PgConnectOptions {
@@ -167,6 +201,10 @@ pub struct Branch {
 }
 
 /// An open, verified desk session and the branch it works for.
+///
+/// Every command runs in one transaction of its own, from [`Desk::begin`]: the desk's settings
+/// apply to it (`SET LOCAL`), and through PgBouncer in transaction mode it keeps one server
+/// connection from its first statement to its commit.
 #[derive(Debug, Clone)]
 pub struct Desk {
     pub pool: PgPool,
@@ -180,16 +218,25 @@ pub struct Desk {
     pub rules: crate::rules::BookingRules,
 }
 
+impl Desk {
+    /// A transaction for one command ([`crate::db::DESK_TRANSACTION_START`]). Commit it when the
+    /// command succeeded; dropped, it rolls back, so a failed command leaves nothing half-written.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        crate::db::desk_transaction(&self.pool).await
+    }
+}
+
 /// Verifies the session is a proper desk role and picks its branch (`preferred` for a desk
 /// serving several; otherwise the first by name).
 pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
-    let identity = desk_identity(&pool).await?;
+    let mut tx = crate::db::desk_transaction(&pool).await?;
+    let identity = desk_identity(&mut tx).await?;
     let branches = sqlx::query_as!(
         Branch,
         "select id, code, name, timezone, date_order from branches where id = any($1) order by name",
         &identity.branch_ids
     )
-    .fetch_all(&pool)
+    .fetch_all(&mut *tx)
     .await?;
     let branch = preferred
         .and_then(|p| branches.iter().find(|b| b.id == p))
@@ -201,8 +248,9 @@ pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
                 identity.role_name
             ))
         })?;
-    let schema_version = crate::db::schema_version(&pool).await?;
-    let rules = crate::rules::booking_rules(&pool).await?;
+    let schema_version = crate::db::schema_version(&mut tx).await?;
+    let rules = crate::rules::booking_rules(&mut tx).await?;
+    tx.commit().await?;
     Ok(Desk {
         pool,
         identity,
@@ -217,7 +265,7 @@ pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
 /// settings before saving them and to open the desk at start).
 pub async fn connect_club(conn: &ClubConnection, password: &str) -> Result<Desk> {
     conn.validate()?;
-    let pool = crate::db::connect(conn.options(password), 5).await?;
+    let pool = crate::db::connect(conn.options(password), conn.budget()).await?;
     open_desk(pool, conn.branch_id).await
 }
 
@@ -234,6 +282,8 @@ mod tests {
             tls: TlsMode::VerifyFull,
             ca_file: Some(std::env::current_exe().unwrap()),
             branch_id: None,
+            max_connections: None,
+            idle_release_seconds: None,
         }
     }
 
@@ -284,6 +334,14 @@ mod tests {
             },
             ClubConnection {
                 ca_file: Some("/nonexistent/ca.pem".into()),
+                ..sample()
+            },
+            ClubConnection {
+                max_connections: Some(0),
+                ..sample()
+            },
+            ClubConnection {
+                idle_release_seconds: Some(0),
                 ..sample()
             },
         ];

@@ -140,8 +140,9 @@ impl EmbeddedDb {
 
     /// A pool of one connection acting as the desk LOGIN role `role` (which must exist): every
     /// connection runs `SET SESSION AUTHORIZATION role` before use, so `session_user` is the desk
-    /// as on the club database, then [`DESK_SESSION_SETUP`](crate::db::DESK_SESSION_SETUP) like
-    /// every desk session. Closes the pool this `EmbeddedDb` handed out before.
+    /// as on the club database (each command's settings come with its transaction, as on the
+    /// club database: [`crate::desk::Desk::begin`]). Closes the pool this `EmbeddedDb` handed
+    /// out before.
     pub async fn desk_pool(&self, role: &str) -> Result<PgPool> {
         if role.is_empty() || role.len() > 63 || role.contains('\0') {
             return Err(Error::invalid(
@@ -154,7 +155,6 @@ impl EmbeddedDb {
             let statement = statement.clone();
             Box::pin(async move {
                 conn.execute(statement.as_str()).await?;
-                conn.execute(crate::db::DESK_SESSION_SETUP).await?;
                 Ok(())
             })
         });

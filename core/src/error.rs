@@ -46,9 +46,14 @@ pub enum Error {
     /// past the functions' lock_timeout): nothing was written; trying again may succeed.
     #[error("Someone else changed this at the same moment, so nothing was saved. Try again.")]
     Conflict,
-    /// The database cannot be reached (network, server down, pool exhausted).
+    /// The database cannot be reached (network, server down, the pooler restarting).
     #[error("The club database cannot be reached. Check the connection and try again.")]
     Unavailable(#[source] sqlx::Error),
+    /// Every connection is taken, the desk's own (its budget) or the pooler's, and none came
+    /// free in time: the command never reached the database. Crosses IPC as `unavailable`, so
+    /// the banner shows it and retries.
+    #[error("The club database is busy, so nothing was saved. Retrying…")]
+    Busy(#[source] sqlx::Error),
     #[error("Something went wrong in the database. The details were logged.")]
     Database(#[source] sqlx::Error),
     #[error("Database migration failed: {0}")]
@@ -129,7 +134,7 @@ impl Error {
             Error::AllowanceUsed { .. } => ErrorCode::AllowanceUsed,
             Error::BrokenSettings(_) => ErrorCode::BrokenSettings,
             Error::Conflict => ErrorCode::Conflict,
-            Error::Unavailable(_) => ErrorCode::Unavailable,
+            Error::Unavailable(_) | Error::Busy(_) => ErrorCode::Unavailable,
             Error::Database(_) | Error::Migrate(_) => ErrorCode::Internal,
         }
     }
@@ -221,6 +226,14 @@ fn constraint_error(constraint: &str) -> Option<Error> {
     }
 }
 
+/// PgBouncer's words when it refuses a login (src/client.c), which carry no SQLSTATE of their own.
+const POOLER_LOGIN_REFUSED: &[&str] = &[
+    "no such user",
+    "SASL authentication failed",
+    "password authentication failed",
+    "login rejected",
+];
+
 fn detail_json(db: &dyn sqlx::error::DatabaseError) -> serde_json::Value {
     db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
         .and_then(|pg| pg.detail())
@@ -231,9 +244,9 @@ fn detail_json(db: &dyn sqlx::error::DatabaseError) -> serde_json::Value {
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         let db = match &err {
+            sqlx::Error::PoolTimedOut => return Error::Busy(err),
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
-            | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed => return Error::Unavailable(err),
             sqlx::Error::RowNotFound => return Error::NotFound("Nothing matches that.".into()),
@@ -309,8 +322,18 @@ impl From<sqlx::Error> for Error {
                 "database",
                 "That database does not exist on the server.",
             )),
-            // admin shutdown, cannot connect now, too many connections
-            c if c.starts_with("08") || c == "57P01" || c == "57P03" || c == "53300" => {
+            // PgBouncer: waited query_wait_timeout for a server connection, or no client slot
+            // left (max_client_conn); PostgreSQL: too many connections.
+            "08P01" if message.starts_with("query_wait_timeout") => return Error::Busy(err),
+            // PgBouncer refusing the login itself (1.18 sends these as 08P01): a role its
+            // auth_query does not answer for (an administrator, a role that may not log in), or
+            // a wrong password.
+            "08P01" if POOLER_LOGIN_REFUSED.contains(&message.as_str()) => {
+                Some(Error::LoginRefused)
+            }
+            "53300" => return Error::Busy(err),
+            // admin shutdown, cannot connect now, or PgBouncer lost its server
+            c if c.starts_with("08") || c == "57P01" || c == "57P03" => {
                 return Error::Unavailable(err)
             }
             _ => None,
@@ -373,6 +396,7 @@ mod tests {
     #[test]
     fn connection_failures_are_unavailable() {
         let e = Error::from(sqlx::Error::PoolTimedOut);
-        assert_eq!(e.code(), "unavailable");
+        assert_eq!(e.code(), "unavailable", "the banner retries");
+        assert!(e.message().contains("busy"), "{}", e.message());
     }
 }

@@ -117,7 +117,7 @@ pub struct MemberPanel {
 }
 
 pub async fn member_panel(
-    pool: &sqlx::PgPool,
+    conn: &mut sqlx::PgConnection,
     member_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<MemberPanel> {
@@ -131,10 +131,10 @@ pub async fn member_panel(
            where m.id = $1"#,
         member_id
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::NotFound("That member does not exist.".into()))?;
-    let entitlements = entitlements(pool, member_id, now).await?;
+    let entitlements = entitlements(&mut *conn, member_id, now).await?;
     let filter = BookingFilter {
         member_id: Some(member_id),
         from: Some(now),
@@ -142,7 +142,7 @@ pub async fn member_panel(
         ..BookingFilter::default()
     };
     let upcoming = list_bookings(
-        pool,
+        &mut *conn,
         &filter,
         &PageRequest {
             after: None,

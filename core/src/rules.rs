@@ -37,8 +37,8 @@ pub struct BookingRules {
 
 /// Reads the rules. A club database whose migrations stop before [`RULES_MIGRATION`] is refused
 /// in words (an administrator applies the migrations), not as an internal error.
-pub async fn booking_rules(pool: &sqlx::PgPool) -> Result<BookingRules> {
-    read(pool).await.map_err(|e| match &e {
+pub async fn booking_rules(conn: &mut sqlx::PgConnection) -> Result<BookingRules> {
+    read(conn).await.map_err(|e| match &e {
         sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("42P01" | "42883")) => {
             Error::invalid(
                 "database",
@@ -53,7 +53,7 @@ pub async fn booking_rules(pool: &sqlx::PgPool) -> Result<BookingRules> {
 }
 
 /// All of it in one round trip (it is read at every desk open).
-async fn read(pool: &sqlx::PgPool) -> std::result::Result<BookingRules, sqlx::Error> {
+async fn read(conn: &mut sqlx::PgConnection) -> std::result::Result<BookingRules, sqlx::Error> {
     let rules = sqlx::query_scalar!(
         r#"select json_build_object(
            'statuses', coalesce((select json_agg(json_build_object('status', status,
@@ -67,7 +67,7 @@ async fn read(pool: &sqlx::PgPool) -> std::result::Result<BookingRules, sqlx::Er
            'override_reason_max', public.override_reason_max_length())
            as "rules!: sqlx::types::Json<BookingRules>""#
     )
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await?;
     Ok(rules.0)
 }

@@ -126,14 +126,14 @@ pub async fn list_slots<'e>(
 
 /// Opening a week: ensure its slots (one call), then read facilities and slots.
 pub async fn schedule(
-    pool: &sqlx::PgPool,
+    conn: &mut sqlx::PgConnection,
     branch_id: Uuid,
     start: NaiveDate,
     end: NaiveDate,
 ) -> Result<Schedule> {
-    let inserted = ensure_slots(pool, branch_id, start, end).await?;
-    let facilities = list_facilities(pool, branch_id).await?;
-    let slots = list_slots(pool, branch_id, start, end).await?;
+    let inserted = ensure_slots(&mut *conn, branch_id, start, end).await?;
+    let facilities = list_facilities(&mut *conn, branch_id).await?;
+    let slots = list_slots(&mut *conn, branch_id, start, end).await?;
     Ok(Schedule {
         facilities,
         slots,

@@ -45,7 +45,11 @@ const WRONG: &str = "That email and PIN do not match.";
 
 /// Signs a staff member in at this desk. Wrong PINs count towards the lock-out; a locked or
 /// inactive account, or staff of a branch this desk does not serve, cannot sign in.
-pub async fn sign_in(pool: &sqlx::PgPool, email: &str, pin: &str) -> Result<StaffSession> {
+pub async fn sign_in(
+    conn: &mut sqlx::PgConnection,
+    email: &str,
+    pin: &str,
+) -> Result<StaffSession> {
     let email = email.trim();
     if email.is_empty() || email.len() > 320 {
         return Err(Error::invalid("email", "Enter your staff email."));
@@ -59,7 +63,7 @@ pub async fn sign_in(pool: &sqlx::PgPool, email: &str, pin: &str) -> Result<Staf
            from staff where lower(email) = lower($1)"#,
         email
     )
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row.filter(|r| r.is_active) else {
         return Err(Error::NotAllowed(WRONG.into()));
@@ -78,7 +82,7 @@ pub async fn sign_in(pool: &sqlx::PgPool, email: &str, pin: &str) -> Result<Staf
         row.id,
         ok
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *conn)
     .await?;
     let (failed, locked_until) = (attempt.failed, attempt.locked_until);
     if ok {
@@ -120,11 +124,11 @@ pub struct StaffSummary {
     pub role: String,
 }
 
-pub async fn desk_staff(pool: &sqlx::PgPool) -> Result<Vec<StaffSummary>> {
+pub async fn desk_staff<'e>(db: impl sqlx::PgExecutor<'e>) -> Result<Vec<StaffSummary>> {
     Ok(sqlx::query_as!(
         StaffSummary,
         "select id, full_name, email, role from staff where is_active order by branch_id is null, full_name"
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?)
 }

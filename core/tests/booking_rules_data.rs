@@ -33,7 +33,9 @@ fn numbers(text: &str) -> Vec<i32> {
 async fn a_desk_reads_the_rules_and_the_constraints_agree(admin: PgPool) {
     let c = club(admin).await;
     let desk = c.desk_pool(DESK_A, 1).await;
-    let rules = booking_rules(&desk).await.unwrap();
+    let rules = booking_rules(&mut desk.acquire().await.unwrap())
+        .await
+        .unwrap();
     let fixtures = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/fixtures");
     std::fs::create_dir_all(&fixtures).unwrap();
     std::fs::write(
@@ -161,7 +163,10 @@ async fn the_functions_follow_the_rules_rows(admin: PgPool) {
         "The override reason is too long: use at most 10 characters",
     );
     assert_eq!(
-        booking_rules(&desk).await.unwrap().override_reason_max,
+        booking_rules(&mut desk.acquire().await.unwrap())
+            .await
+            .unwrap()
+            .override_reason_max,
         10,
         "the desk reads the same limit"
     );
@@ -169,7 +174,7 @@ async fn the_functions_follow_the_rules_rows(admin: PgPool) {
     // A club database from before the rules were data: refused in words, not "internal".
     rule("drop table booking_status_changes").await;
     refused(
-        booking_rules(&desk).await,
+        booking_rules(&mut desk.acquire().await.unwrap()).await,
         "The club database is older than this app",
     );
 }

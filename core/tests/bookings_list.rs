@@ -51,7 +51,9 @@ async fn walk(pool: &PgPool, filter: &BookingFilter, limit: i64, sort: Sort) -> 
     };
     let mut all = Vec::new();
     loop {
-        let p = list_bookings(pool, filter, &page).await.unwrap();
+        let p = list_bookings(&mut pool.acquire().await.unwrap(), filter, &page)
+            .await
+            .unwrap();
         assert!(p.rows.len() as i64 <= limit);
         all.extend(p.rows);
         match p.next {
@@ -264,7 +266,9 @@ async fn filters_match_the_rows(admin: PgPool) {
         assert_eq!(got.len(), expected, "filter {filter:?}");
         // The total All Bookings shows is the rows its pages give.
         assert_eq!(
-            count_bookings(&manager, &filter).await.unwrap(),
+            count_bookings(&mut manager.acquire().await.unwrap(), &filter)
+                .await
+                .unwrap(),
             expected as i64,
             "total of {filter:?}"
         );
@@ -348,7 +352,7 @@ async fn filters_match_the_rows(admin: PgPool) {
     ) {
         assert!(
             matches!(
-                list_bookings(&manager, &bad.0, &bad.1).await,
+                list_bookings(&mut manager.acquire().await.unwrap(), &bad.0, &bad.1).await,
                 Err(Error::Invalid { .. })
             ),
             "{bad:?}"
@@ -356,7 +360,7 @@ async fn filters_match_the_rows(admin: PgPool) {
         if bad.1.limit == 10 {
             assert!(
                 matches!(
-                    count_bookings(&manager, &bad.0).await,
+                    count_bookings(&mut manager.acquire().await.unwrap(), &bad.0).await,
                     Err(Error::Invalid { .. })
                 ),
                 "a refused filter is not counted either: {bad:?}"
@@ -426,9 +430,13 @@ async fn csv_export_and_a_new_booking_shows_at_once(admin: PgPool) {
     .unwrap();
 
     let mut out = Vec::new();
-    let written = export_csv(&desk, &BookingFilter::default(), &mut out)
-        .await
-        .unwrap();
+    let written = export_csv(
+        &mut desk.acquire().await.unwrap(),
+        &BookingFilter::default(),
+        &mut out,
+    )
+    .await
+    .unwrap();
     let a = c.branch_a();
     assert_eq!(
         written as usize,
@@ -483,7 +491,9 @@ async fn member_panel_shows_plan_entitlements_and_upcoming(admin: PgPool) {
             .unwrap();
     // Read as of the class's start: it is still upcoming, and its week is the one counted (a
     // minute earlier could be the week before, when the class starts at 00:00 on a Monday).
-    let panel = member_panel(&desk, member, starts).await.unwrap();
+    let panel = member_panel(&mut desk.acquire().await.unwrap(), member, starts)
+        .await
+        .unwrap();
     assert_eq!(panel.member.plan_name.as_deref(), Some("Recovery Weekly"));
     assert_eq!(panel.upcoming.len(), 1);
     assert_eq!(panel.upcoming[0].item_name, "Test class");
@@ -502,7 +512,12 @@ async fn member_panel_shows_plan_entitlements_and_upcoming(admin: PgPool) {
         ("week", Some(2), 1, Some(1))
     );
     assert!(matches!(
-        member_panel(&desk, uuid::Uuid::new_v4(), Utc::now()).await,
+        member_panel(
+            &mut desk.acquire().await.unwrap(),
+            uuid::Uuid::new_v4(),
+            Utc::now()
+        )
+        .await,
         Err(Error::NotFound(_))
     ));
 }

@@ -49,7 +49,7 @@ async fn demo_is_seeded_once_and_used_as_a_desk(admin: PgPool) {
         shown.iter().any(|s| s.role == "manager") && shown.iter().any(|s| s.role == "front_desk")
     );
     for s in &shown {
-        sign_in(&pool, &s.email, &s.pin)
+        sign_in(&mut pool.acquire().await.unwrap(), &s.email, &s.pin)
             .await
             .unwrap_or_else(|e| panic!("{} signs in: {e:?}", s.email));
     }

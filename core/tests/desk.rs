@@ -18,6 +18,8 @@ fn settings(admin: &PgPool, role: &str) -> ClubConnection {
         tls: TlsMode::Disable,
         ca_file: None,
         branch_id: None,
+        max_connections: None,
+        idle_release_seconds: None,
     }
 }
 
@@ -30,11 +32,24 @@ async fn a_desk_role_opens_and_an_admin_is_refused(admin: PgPool) {
     assert_eq!(desk.branch.code, "LDN");
     assert_eq!(desk.branches.len(), 1);
     assert!(!desk.identity.all_branches);
+    let mut tx = desk.begin().await.unwrap();
     let memoize: String = sqlx::query_scalar("show enable_memoize")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        memoize, "off",
+        "every desk transaction runs DESK_TRANSACTION_START"
+    );
+    tx.commit().await.unwrap();
+    let after: String = sqlx::query_scalar("show enable_memoize")
         .fetch_one(&desk.pool)
         .await
         .unwrap();
-    assert_eq!(memoize, "off", "every desk session runs DESK_SESSION_SETUP");
+    assert_eq!(
+        after, "on",
+        "SET LOCAL: nothing outlives the transaction on the connection"
+    );
 
     let mut hq = settings(&c.admin, DESK_HQ);
     hq.branch_id = Some(c.branch_b());
@@ -93,7 +108,9 @@ async fn a_desk_reads_the_schema_version_and_nothing_else_of_migrations(admin: P
         .unwrap();
     let desk = c.desk_pool(DESK_A, 1).await;
     assert_eq!(
-        branch_desk_core::db::schema_version(&desk).await.unwrap(),
+        branch_desk_core::db::schema_version(&mut desk.acquire().await.unwrap())
+            .await
+            .unwrap(),
         Some(newest)
     );
     let e = sqlx::query("select checksum from _sqlx_migrations limit 1")

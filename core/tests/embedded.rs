@@ -190,12 +190,15 @@ async fn embedded_database_migrates_and_scopes_desks_by_session_user() {
     //    the superuser pool first is what the app does; desk_pool would close it anyway.)
     admin.close().await;
     let desk = db.desk_pool(DESK_LDN).await.expect("LDN desk session");
+    // In a desk transaction, as every command runs (`Desk::begin`).
+    let mut tx = branch_desk_core::db::desk_transaction(&desk).await.unwrap();
     let (session_user, current_user, memoize): (String, String, String) = sqlx::query_as(
         "select session_user::text, current_user::text, current_setting('enable_memoize')",
     )
-    .fetch_one(&desk)
+    .fetch_one(&mut *tx)
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     assert_eq!(
         (
             session_user.as_str(),
@@ -204,7 +207,7 @@ async fn embedded_database_migrates_and_scopes_desks_by_session_user() {
         ),
         (DESK_LDN, DESK_LDN, "off")
     );
-    let identity = desk_identity(&desk)
+    let identity = desk_identity(&mut desk.acquire().await.unwrap())
         .await
         .expect("a verified desk session, not a superuser");
     assert_eq!(identity.role_name, DESK_LDN);

@@ -13,28 +13,42 @@ async fn wrong_pins_lock_then_the_right_pin_works_again(admin: PgPool) {
     let c = club(admin).await;
     let desk = c.desk_pool(DESK_A, 2).await;
     let email = "frank.desk.ldn@branchdesk.example";
-    let s = sign_in(&desk, "FRANK.desk.ldn@branchdesk.example ", "1357")
-        .await
-        .expect("right PIN, any case");
+    let s = sign_in(
+        &mut desk.acquire().await.unwrap(),
+        "FRANK.desk.ldn@branchdesk.example ",
+        "1357",
+    )
+    .await
+    .expect("right PIN, any case");
     assert_eq!(
         (s.full_name.as_str(), s.role.as_str(), s.can_override),
         ("Frank Ellis", "front_desk", false)
     );
-    let m = sign_in(&desk, "maya.manager.ldn@branchdesk.example", "2468")
-        .await
-        .unwrap();
+    let m = sign_in(
+        &mut desk.acquire().await.unwrap(),
+        "maya.manager.ldn@branchdesk.example",
+        "2468",
+    )
+    .await
+    .unwrap();
     assert!(m.can_override, "managers may override by default");
 
     for left in (1..=4).rev() {
-        let e = sign_in(&desk, email, "0000").await.unwrap_err();
+        let e = sign_in(&mut desk.acquire().await.unwrap(), email, "0000")
+            .await
+            .unwrap_err();
         assert!(e.message().contains(&format!("{left} attempt")), "{e:?}");
     }
-    let e = sign_in(&desk, email, "0000").await.unwrap_err();
+    let e = sign_in(&mut desk.acquire().await.unwrap(), email, "0000")
+        .await
+        .unwrap_err();
     assert!(
         e.message().contains("locked for 15 more minutes"),
         "the fifth wrong PIN locks for 15 minutes by the database's clock: {e:?}"
     );
-    let e = sign_in(&desk, email, "1357").await.unwrap_err();
+    let e = sign_in(&mut desk.acquire().await.unwrap(), email, "1357")
+        .await
+        .unwrap_err();
     assert!(
         e.message().contains("locked"),
         "even the right PIN is refused while locked: {e:?}"
@@ -45,7 +59,7 @@ async fn wrong_pins_lock_then_the_right_pin_works_again(admin: PgPool) {
         .execute(&c.admin)
         .await
         .unwrap();
-    sign_in(&desk, email, "1357")
+    sign_in(&mut desk.acquire().await.unwrap(), email, "1357")
         .await
         .expect("after the lock-out the right PIN works");
     let failed: i32 = sqlx::query_scalar("select failed_pin_attempts from staff where email = $1")
@@ -60,16 +74,24 @@ async fn wrong_pins_lock_then_the_right_pin_works_again(admin: PgPool) {
 async fn desks_sign_in_only_their_staff(admin: PgPool) {
     let c = club(admin).await;
     let desk_b = c.desk_pool(DESK_B, 2).await;
-    let e = sign_in(&desk_b, "frank.desk.ldn@branchdesk.example", "1357")
-        .await
-        .unwrap_err();
+    let e = sign_in(
+        &mut desk_b.acquire().await.unwrap(),
+        "frank.desk.ldn@branchdesk.example",
+        "1357",
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(e, Error::NotAllowed(_)),
         "branch A staff cannot sign in at desk B: {e:?}"
     );
-    sign_in(&desk_b, "hq.manager@branchdesk.example", "9753")
-        .await
-        .expect("head office signs in anywhere");
+    sign_in(
+        &mut desk_b.acquire().await.unwrap(),
+        "hq.manager@branchdesk.example",
+        "9753",
+    )
+    .await
+    .expect("head office signs in anywhere");
     let e = sqlx::query("select * from record_pin_attempt($1, true)")
         .bind(c.staff("frank.desk.ldn"))
         .execute(&desk_b)
@@ -86,7 +108,7 @@ async fn desks_sign_in_only_their_staff(admin: PgPool) {
     ] {
         assert!(
             matches!(
-                sign_in(&desk_b, bad.0, bad.1).await,
+                sign_in(&mut desk_b.acquire().await.unwrap(), bad.0, bad.1).await,
                 Err(Error::Invalid { .. })
             ),
             "{bad:?}"

@@ -191,6 +191,13 @@ export type ClubConnection = {
 	ca_file?: string | null,
 	/**  The branch this desk works for; needed only by head-office desks that serve several. */
 	branch_id?: string | null,
+	/**
+	 *  At most this many connections at once (default 2, see [`ConnectionBudget`]); set in
+	 *  `desk.toml` by an administrator.
+	 */
+	max_connections?: number | null,
+	/**  Seconds a connection may stay unused before the desk closes it (default 60). */
+	idle_release_seconds?: number | null,
 };
 
 /**  The desk's connection, as the UI shows it. */

@@ -18,7 +18,10 @@ pub async fn book(state: &DeskState, mut req: BookingRequest) -> Result<Booking,
     let staff = state.staff().await?;
     let desk = state.desk().await?;
     req.staff_id = Some(staff.id);
-    Ok(bookings::book(&desk.pool, &req).await?)
+    let mut tx = desk.begin().await?;
+    let booking = bookings::book(&mut *tx, &req).await?;
+    tx.commit().await?;
+    Ok(booking)
 }
 
 pub async fn cancel(
@@ -27,7 +30,11 @@ pub async fn cancel(
     booking_id: Uuid,
 ) -> Result<Option<Uuid>, Error> {
     let staff = state.staff().await?;
-    Ok(bookings::cancel(&state.desk().await?.pool, kind, booking_id, Some(staff.id)).await?)
+    let desk = state.desk().await?;
+    let mut tx = desk.begin().await?;
+    let promoted = bookings::cancel(&mut *tx, kind, booking_id, Some(staff.id)).await?;
+    tx.commit().await?;
+    Ok(promoted)
 }
 
 pub async fn attendance(
@@ -37,14 +44,11 @@ pub async fn attendance(
     status: Attendance,
 ) -> Result<(), Error> {
     let staff = state.staff().await?;
-    Ok(bookings::set_attendance(
-        &state.desk().await?.pool,
-        kind,
-        booking_id,
-        status,
-        staff.id,
-    )
-    .await?)
+    let desk = state.desk().await?;
+    let mut tx = desk.begin().await?;
+    bookings::set_attendance(&mut *tx, kind, booking_id, status, staff.id).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn list(
@@ -53,12 +57,20 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page, Error> {
     state.staff().await?;
-    Ok(bookings::list_bookings(&state.desk().await?.pool, &filter, &page).await?)
+    let desk = state.desk().await?;
+    let mut tx = desk.begin().await?;
+    let page = bookings::list_bookings(&mut tx, &filter, &page).await?;
+    tx.commit().await?;
+    Ok(page)
 }
 
 pub async fn count(state: &DeskState, filter: BookingFilter) -> Result<i64, Error> {
     state.staff().await?;
-    Ok(bookings::count_bookings(&state.desk().await?.pool, &filter).await?)
+    let desk = state.desk().await?;
+    let mut tx = desk.begin().await?;
+    let total = bookings::count_bookings(&mut tx, &filter).await?;
+    tx.commit().await?;
+    Ok(total)
 }
 
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -90,7 +102,15 @@ pub async fn export(
     };
     std::fs::create_dir_all(&dir).map_err(io)?;
     let file = std::fs::File::create(&tmp).map_err(io)?;
-    let result = bookings::export_csv(&desk.pool, &filter, std::io::BufWriter::new(file)).await;
+    // One transaction for the whole file, like every command: its pages keep one server
+    // connection through a transaction pooler too.
+    let result = async {
+        let mut tx = desk.begin().await?;
+        let n = bookings::export_csv(&mut tx, &filter, std::io::BufWriter::new(file)).await?;
+        tx.commit().await?;
+        Ok::<_, branch_desk_core::Error>(n)
+    }
+    .await;
     match result {
         Ok(n) => {
             std::fs::rename(&tmp, &path).map_err(io)?;

@@ -10,10 +10,18 @@ use crate::Error;
 
 pub async fn search(state: &DeskState, query: &str) -> Result<Vec<MemberHit>, Error> {
     state.staff().await?;
-    Ok(core_search(&state.desk().await?.pool, query, 20).await?)
+    let desk = state.desk().await?;
+    let mut tx = desk.begin().await?;
+    let hits = core_search(&mut *tx, query, 20).await?;
+    tx.commit().await?;
+    Ok(hits)
 }
 
 pub async fn panel(state: &DeskState, member_id: Uuid) -> Result<MemberPanel, Error> {
     state.staff().await?;
-    Ok(member_panel(&state.desk().await?.pool, member_id, chrono::Utc::now()).await?)
+    let desk = state.desk().await?;
+    let mut tx = desk.begin().await?;
+    let panel = member_panel(&mut tx, member_id, chrono::Utc::now()).await?;
+    tx.commit().await?;
+    Ok(panel)
 }

@@ -11,12 +11,18 @@ use crate::Error;
 pub async fn week(state: &DeskState, start: NaiveDate) -> Result<Schedule, Error> {
     state.staff().await?;
     let desk = state.desk().await?;
-    Ok(schedule(&desk.pool, desk.branch.id, start, start + Duration::days(6)).await?)
+    let mut tx = desk.begin().await?;
+    let week = schedule(&mut tx, desk.branch.id, start, start + Duration::days(6)).await?;
+    tx.commit().await?;
+    Ok(week)
 }
 
 /// Classes of this desk's branch on the local days `from .. from + days`.
 pub async fn classes(state: &DeskState, from: NaiveDate, days: i32) -> Result<Vec<Class>, Error> {
     state.staff().await?;
     let desk = state.desk().await?;
-    Ok(list_classes_on_days(&desk.pool, desk.branch.id, from, days).await?)
+    let mut tx = desk.begin().await?;
+    let classes = list_classes_on_days(&mut *tx, desk.branch.id, from, days).await?;
+    tx.commit().await?;
+    Ok(classes)
 }

@@ -21,8 +21,14 @@ pub fn state(dir: &std::path::Path) -> DeskState {
     )
 }
 
+/// The password the tests' desk roles log in with (a pooler checks it even where the test
+/// cluster trusts loopback).
+pub const DESK_PASSWORD: &str = "pw";
+
 /// Generates a club and a desk role for London; returns the club and the desk's settings for the
-/// test database (host and port as the administrator reaches it).
+/// test database: the administrator's host, and its port or, with `BRANCHDESK_TEST_DESK_PORT`
+/// set (scripts/test.sh), PgBouncer's in front of it, so the desk's commands go through the
+/// pooler.
 pub async fn club_with_desk(
     admin: &PgPool,
     seed: u64,
@@ -32,18 +38,25 @@ pub async fn club_with_desk(
     let club = generate_club(admin, &ClubSpec { seed, members })
         .await
         .unwrap();
-    create_desk_role(admin, role, None, Some(club.branch("LDN").id))
-        .await
-        .unwrap();
+    create_desk_role(
+        admin,
+        role,
+        Some(DESK_PASSWORD),
+        Some(club.branch("LDN").id),
+    )
+    .await
+    .unwrap();
     let o = admin.connect_options();
     let settings = ClubConnection {
         host: o.get_host().into(),
-        port: o.get_port(),
+        port: desk_port().unwrap_or(o.get_port()),
         database: o.get_database().unwrap().into(),
         desk_role: role.into(),
         tls: TlsMode::Disable,
         ca_file: None,
         branch_id: None,
+        max_connections: None,
+        idle_release_seconds: None,
     };
     (club, settings)
 }
@@ -62,4 +75,13 @@ pub fn booking(kind: BookingKind, target_id: uuid::Uuid, member_id: uuid::Uuid) 
         override_reason: None,
         join_waitlist: false,
     }
+}
+
+/// PgBouncer's port when the tests run through it (`BRANCHDESK_TEST_DESK_PORT`).
+pub fn desk_port() -> Option<u16> {
+    let port = std::env::var("BRANCHDESK_TEST_DESK_PORT").ok()?;
+    Some(
+        port.parse()
+            .expect("BRANCHDESK_TEST_DESK_PORT is a port number"),
+    )
 }

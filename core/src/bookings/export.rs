@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 /// Each booking's start is written twice: at its branch's wall-clock time (what the list shows)
 /// and in UTC. Returns the number of bookings written.
 pub async fn export_csv<W: std::io::Write>(
-    pool: &sqlx::PgPool,
+    conn: &mut sqlx::PgConnection,
     filter: &BookingFilter,
     out: W,
 ) -> Result<u64> {
@@ -20,10 +20,10 @@ pub async fn export_csv<W: std::io::Write>(
         sort: Sort::StartsAsc,
     };
     // Checked once, before anything is read or written; the pages then only fetch.
-    check_filter(pool, filter).await?;
+    check_filter(&mut *conn, filter).await?;
     let branches: std::collections::HashMap<Uuid, (String, Option<chrono_tz::Tz>)> =
         sqlx::query!("select id, name, timezone from branches")
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?
             .into_iter()
             .map(|b| (b.id, (b.name, b.timezone.parse().ok())))
@@ -51,7 +51,7 @@ pub async fn export_csv<W: std::io::Write>(
         .map_err(io)?;
     let mut written = 0;
     loop {
-        let result = fetch_page(pool, filter, &page).await?;
+        let result = fetch_page(&mut *conn, filter, &page).await?;
         for r in &result.rows {
             let (branch, tz) = branches
                 .get(&r.branch_id)

@@ -206,7 +206,7 @@ fn check_page(page: &PageRequest) -> Result<()> {
 /// A filter that cannot match as asked is refused in words, never narrowed or widened quietly.
 /// Statuses are checked against `booking_statuses`, their one list (one query, only when the
 /// filter names statuses).
-pub(super) async fn check_filter(pool: &sqlx::PgPool, f: &BookingFilter) -> Result<()> {
+pub(super) async fn check_filter(conn: &mut sqlx::PgConnection, f: &BookingFilter) -> Result<()> {
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to < from {
             return Err(Error::invalid(
@@ -244,7 +244,7 @@ pub(super) async fn check_filter(pool: &sqlx::PgPool, f: &BookingFilter) -> Resu
            as "unknown!""#,
         &f.statuses
     )
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await?;
     match unknown.first() {
         Some(bad) => Err(Error::invalid("status", format!("Unknown status {bad:?}."))),
@@ -255,27 +255,27 @@ pub(super) async fn check_filter(pool: &sqlx::PgPool, f: &BookingFilter) -> Resu
 /// One page of classes and recovery bookings together, in start order. Row-level security
 /// limits a desk to its branches (the manager desk sees all).
 pub async fn list_bookings(
-    pool: &sqlx::PgPool,
+    conn: &mut sqlx::PgConnection,
     filter: &BookingFilter,
     page: &PageRequest,
 ) -> Result<Page> {
     check_page(page)?;
-    check_filter(pool, filter).await?;
-    fetch_page(pool, filter, page).await
+    check_filter(&mut *conn, filter).await?;
+    fetch_page(&mut *conn, filter, page).await
 }
 
 /// How many bookings match `filter` (All Bookings' total; the list's pages do not wait for it).
-pub async fn count_bookings(pool: &sqlx::PgPool, filter: &BookingFilter) -> Result<i64> {
-    check_filter(pool, filter).await?;
+pub async fn count_bookings(conn: &mut sqlx::PgConnection, filter: &BookingFilter) -> Result<i64> {
+    check_filter(&mut *conn, filter).await?;
     let mut q = QueryBuilder::<Postgres>::new("select count(*) from (");
     push_bookings_select(&mut q, filter, None);
     q.push(") x");
-    Ok(q.build_query_scalar().fetch_one(pool).await?)
+    Ok(q.build_query_scalar().fetch_one(&mut *conn).await?)
 }
 
 /// One page (of at most [`MAX_PAGE`]) of a filter already checked ([`check_filter`]).
 pub(super) async fn fetch_page(
-    pool: &sqlx::PgPool,
+    conn: &mut sqlx::PgConnection,
     filter: &BookingFilter,
     page: &PageRequest,
 ) -> Result<Page> {
@@ -290,7 +290,7 @@ pub(super) async fn fetch_page(
         ") x order by starts_at {dir}, id {dir} limit "
     ))
     .push_bind(page.limit + 1);
-    let mut rows: Vec<BookingRow> = q.build_query_as().fetch_all(pool).await?;
+    let mut rows: Vec<BookingRow> = q.build_query_as().fetch_all(conn).await?;
     let next = if rows.len() as i64 > page.limit {
         rows.truncate(page.limit as usize);
         rows.last().map(|r| Cursor {

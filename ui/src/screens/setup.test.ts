@@ -94,6 +94,25 @@ describe("renderSetup, opened later on a desk set up for the club", () => {
     expect(document.activeElement).toBe(main.querySelector("[data-testid=setup-cancel]"));
   });
 
+  it("keeps the connection budget set in desk.toml when the settings are saved again", async () => {
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    const testClubConnection = vi.fn(async (_settings: unknown, _password: string) => ({ desk_role: "desk_central", branches }));
+    renderSetup(main, { api: { useDemoDatabase: vi.fn(), testClubConnection, saveClubConnection: vi.fn() }, onDone: vi.fn(), onCancel: vi.fn(), saved: { ...saved, max_connections: 3, idle_release_seconds: 30 }, branches });
+    (main.querySelector("#setup-password") as HTMLInputElement).value = "pw";
+    (main.querySelector("[data-testid=setup-test]") as HTMLButtonElement).click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(testClubConnection).toHaveBeenCalledOnce();
+    expect(testClubConnection.mock.calls[0][0]).toMatchObject({ host: "db.club.example", max_connections: 3, idle_release_seconds: 30 });
+  });
+
+  it("tells that a pooler serves desks and migrations need a direct connection", () => {
+    const main = document.createElement("main");
+    document.body.replaceChildren(main);
+    renderSetup(main, { api: { useDemoDatabase: vi.fn(), testClubConnection: vi.fn(), saveClubConnection: vi.fn() }, onDone: vi.fn(), onCancel: vi.fn() });
+    expect(main.querySelector("#setup-pooler-help")!.textContent).toMatch(/pooler.*6543.*direct connection/);
+  });
+
   it("asks before switching to the demo database, and switches only on yes", async () => {
     const main = document.createElement("main");
     document.body.replaceChildren(main);

@@ -106,6 +106,11 @@ export function renderSetup(main: HTMLElement, options: SetupOptions): HTMLEleme
     { class: "setup-form", novalidate: true, "aria-labelledby": "setup-club-heading" },
     h("h3", { id: "setup-club-heading" }, "Connect to the club database"),
     h(
+      "p",
+      { class: "muted", id: "setup-pooler-help" },
+      "A club with many branches gives desks its connection pooler's host and port (PgBouncer, or Supabase's pooler on port 6543); the desk works through it. The club's administrator applies database updates over a direct connection, never through the pooler.",
+    ),
+    h(
       "div",
       { class: "grid-2" },
       ...FIELDS.map((f) => field(f.key, h("input", { type: f.type ?? "text", value: f.value }), f.label)),
@@ -130,7 +135,9 @@ export function renderSetup(main: HTMLElement, options: SetupOptions): HTMLEleme
     }
     const first = (Object.keys(errors) as (keyof SetupValues)[])[0];
     if (first) inputs[first].focus();
-    return settings;
+    // The connection budget is set in desk.toml, not here: keep what the saved settings have.
+    const budget = options.saved ? { max_connections: options.saved.max_connections, idle_release_seconds: options.saved.idle_release_seconds } : {};
+    return settings && { ...settings, ...budget };
   };
   const busy = async (button: HTMLButtonElement, label: string, work: () => Promise<void>) => {
     const text = button.textContent;

@@ -1,0 +1,34 @@
+-- The login lookup for PgBouncer's auth_query (deploy/pgbouncer/pgbouncer.ini). Install it in
+-- the club database as a superuser, because it reads pg_authid:
+--     psql "$ADMIN_URL" -v ON_ERROR_STOP=1 -f deploy/pgbouncer/auth.sql
+--     psql "$ADMIN_URL" -c '\password branch_desk_pooler'
+-- then put the same password in PgBouncer's auth_file:  "branch_desk_pooler" "that password"
+--
+-- It answers for the desks' roles only (members of branch_desk that may log in, are not
+-- superusers and cannot bypass row-level security). An administrator, the pooler's own role or
+-- any other role cannot log in through PgBouncer; they connect to PostgreSQL directly.
+do $$
+begin
+  create role branch_desk_pooler login;
+exception when duplicate_object then null;
+end $$;
+
+create schema if not exists branch_desk_pooler;
+revoke all on schema branch_desk_pooler from public;
+grant usage on schema branch_desk_pooler to branch_desk_pooler;
+
+create or replace function branch_desk_pooler.lookup(p_user text)
+returns table (usename name, passwd text)
+language sql stable security definer
+set search_path = pg_catalog, pg_temp
+as $$
+  select a.rolname, a.rolpassword
+  from pg_catalog.pg_authid a
+  where a.rolname = p_user
+    and a.rolcanlogin and not a.rolsuper and not a.rolbypassrls
+    and (a.rolvaliduntil is null or a.rolvaliduntil > pg_catalog.now())
+    and exists (select 1 from pg_catalog.pg_roles g
+                where g.rolname = 'branch_desk' and pg_catalog.pg_has_role(a.oid, g.oid, 'MEMBER'))
+$$;
+revoke all on function branch_desk_pooler.lookup(text) from public;
+grant execute on function branch_desk_pooler.lookup(text) to branch_desk_pooler;
