@@ -548,3 +548,46 @@ async fn faults_lose_or_double_no_booking(admin: PgPool) {
         "three members, three bookings: none lost, none doubled"
     );
 }
+
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn a_stolen_desk_login_cannot_read_the_pooler_lookup(admin: PgPool) {
+    let c = club(admin).await;
+    let (ldn_role, _) = pooler_desks(&c, "lookup").await;
+    let _b = Bouncer::start(&c.admin, &[]).await; // installs deploy/pgbouncer/auth.sql
+                                                  // The lookup returns password secrets: only PgBouncer's auth_user may call it.
+    let mut desk = c.desk(&ldn_role).await;
+    for sql in [
+        "select * from branch_desk_pooler.lookup('postgres')",
+        "select * from branch_desk_pooler.lookup(session_user::text)",
+    ] {
+        let e = sqlx::query(sql).fetch_all(&mut desk).await.unwrap_err();
+        assert_eq!(common::sqlstate::<()>(Err(e)), "42501", "{sql}");
+    }
+    // What it answers, as PgBouncer's auth_user: desk roles only, never an administrator.
+    let mut pooler = PgConnection::connect_with(
+        &(*c.admin.connect_options())
+            .clone()
+            .username("branch_desk_pooler"),
+    )
+    .await
+    .unwrap();
+    for (user, answered) in [
+        (ldn_role.as_str(), true),
+        ("postgres", false),
+        ("branch_desk_pooler", false),
+    ] {
+        let rows: Vec<(String, Option<String>)> =
+            sqlx::query_as("select usename::text, passwd from branch_desk_pooler.lookup($1)")
+                .bind(user)
+                .fetch_all(&mut pooler)
+                .await
+                .unwrap();
+        assert_eq!(rows.len() == 1, answered, "{user}: {rows:?}");
+        if answered {
+            assert!(rows[0]
+                .1
+                .as_deref()
+                .is_some_and(|p| p.starts_with("SCRAM-SHA-256$")));
+        }
+    }
+}
