@@ -326,8 +326,13 @@ async fn two_desk_roles_sharing_one_server_slot_never_see_each_other(admin: PgPo
 
     // A hostile London session leaves session state on its server connection: a temporary
     // table shadowing `members`, a search_path, a work_mem. A second London desk (another PC
-    // with the same role) that gets that server connection next sees none of it: PgBouncer
-    // resets the connection (DISCARD ALL) when it changes hands.
+    // with the same role) that gets that server connection next (the only one) sees none of it:
+    // PgBouncer resets the connection (DISCARD ALL) when it changes hands.
+    // Both connected first: a login runs PgBouncer's auth_query, whose own pool would take
+    // the one server slot and so close the connection under test.
+    let second = b
+        .desk(&c.admin, &ldn_role, budget(2, Duration::from_secs(60)))
+        .await;
     let mut hostile = PgConnection::connect_with(&b.options(&c.admin, &ldn_role))
         .await
         .unwrap();
@@ -338,9 +343,6 @@ async fn two_desk_roles_sharing_one_server_slot_never_see_each_other(admin: PgPo
     .execute(&mut hostile)
     .await
     .unwrap();
-    let second = b
-        .desk(&c.admin, &ldn_role, budget(2, Duration::from_secs(60)))
-        .await;
     let mut tx = second.begin().await.unwrap();
     let (temp, path, work_mem, memoize): (bool, String, String, String) = sqlx::query_as(
         "select exists (select 1 from pg_catalog.pg_class where relpersistence = 't'),
