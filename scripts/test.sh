@@ -57,6 +57,9 @@ scripts/test-ui.sh
 log "benchmarks: quick mode (figures printed, nothing timed is asserted)"
 cargo run --locked -q -p branch-desk-bench -- --quick --out "${TMPDIR:-/tmp}/branch-desk-bench-quick"
 
+log "load test: quick mode, 20 branches x 3 desks through PgBouncer, then direct (figures printed; fails on an error through PgBouncer or a broken invariant)"
+BENCH_LOAD_PROFILE=dev BENCH_LOAD_OUT="${TMPDIR:-/tmp}/branch-desk-bench-load" scripts/bench-load.sh --quick
+
 log "installer: release .deb, installed, driven under Xvfb (demo, club, upgrade), removed"
 scripts/test-installer.sh
 

@@ -3,6 +3,7 @@
 //! by side and prints a table (also written as Markdown and CSV into `bench-results/`).
 //!
 //!   branch-desk-bench [--quick] [--out DIR] [--keep-db]
+//!   branch-desk-bench load [--quick|--branches N --desks M --seconds S] [--direct] ...   (load.rs)
 //!
 //! Figures are printed, never asserted. The process fails (exit code 1) only when something
 //! errors or an invariant is broken (overbooking, duplicates, paging that skips or repeats).
@@ -20,6 +21,7 @@ macro_rules! as_desk {
 }
 
 mod bookings;
+mod load;
 mod paging;
 mod proxy;
 mod report;
@@ -154,11 +156,15 @@ impl Ctx {
 
 fn usage() -> ! {
     eprintln!("usage: branch-desk-bench [--quick] [--out DIR] [--keep-db] [--only search|slots|bookings|paging]   (DATABASE_URL: an administrator connection)");
+    eprintln!("       branch-desk-bench load --help   (many desks at once through PgBouncer: scripts/bench-load.sh)");
     std::process::exit(2)
 }
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    if std::env::args().nth(1).as_deref() == Some("load") {
+        std::process::exit(load::main(std::env::args().skip(2).collect()).await);
+    }
     let mut quick = false;
     let mut keep_db = false;
     let mut out = std::path::PathBuf::from("bench-results");
