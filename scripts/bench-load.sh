@@ -12,6 +12,8 @@
 #   scripts/bench-load.sh --full    500 branches x 3 desks, 5 minutes each run
 #   scripts/bench-load.sh --branches 100 --desks 3 --seconds 60   any size (the bench's options;
 #                                   also --think S, --members-per-branch N, --out DIR)
+# BENCH_LOAD_MAX_CONNECTIONS=600 sizes PostgreSQL for a club's branches instead of the default
+# 100 (with BENCH_LOAD_PGBOUNCER="max_db_connections=550" to let PgBouncer use them).
 # BENCH_LOAD_PROFILE=dev runs the debug build (the test command's quick run, which has it built
 # already; the desks' own work is then slower than in a release build). BENCH_LOAD_DIRECT=0 skips the direct run; BENCH_LOAD_PGBOUNCER="key=value ..." changes
 # PgBouncer settings for an experiment (e.g. "default_pool_size=1 server_reset_query_always=0").
@@ -50,7 +52,7 @@ trap cleanup EXIT
 
 echo "== PostgreSQL (max_connections = 100) and PgBouncer"
 pgport=$(pg_free_port)
-PG_MAX_CONNECTIONS=100 pg_start "$LOAD_DIR/data" "$pgport"
+PG_MAX_CONNECTIONS=${BENCH_LOAD_MAX_CONNECTIONS:-100} pg_start "$LOAD_DIR/data" "$pgport"
 pg_require_passwords "$LOAD_DIR/data"
 admin_url="postgres://postgres@127.0.0.1:$pgport/postgres"
 echo "PostgreSQL $(psql "$admin_url" -XAtqc 'show server_version') on 127.0.0.1:$pgport, max_connections $(psql "$admin_url" -XAtqc 'show max_connections')"
