@@ -38,8 +38,11 @@ pg_port=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlparse(sys.
 bouncer_dir=$(mktemp -d /tmp/branchdesk-pgbouncer.XXXXXX)
 chmod 755 "$bouncer_dir"
 pgbouncer_start "$bouncer_dir" "$(pg_free_port)" "$pg_port"
-BRANCH_DESK_NO_KEYRING=1 BRANCHDESK_TEST_DESK_PORT="$PGBOUNCER_PORT" cargo test --locked -p branch-desk-app \
-  --all-features -- --test-threads="${TEST_THREADS:-4}"
+# The same packages and features as the run above, so nothing is built again; only the shell's
+# database tests (app/tests/) run.
+BRANCH_DESK_NO_KEYRING=1 BRANCHDESK_TEST_DESK_PORT="$PGBOUNCER_PORT" cargo test --locked \
+  -p branch-desk-core -p branch-desk-app -p branch-desk --all-features --features tauri/custom-protocol \
+  --test commands --test outage -- --test-threads="${TEST_THREADS:-4}"
 pgbouncer_stop "$bouncer_dir"
 rm -rf "$bouncer_dir"
 

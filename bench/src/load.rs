@@ -1809,50 +1809,7 @@ async fn run(o: &Opts) -> R<bool> {
 // ---------------------------------------------------------------------------------------------
 // The report: terminal, Markdown, JSON.
 
-fn f(v: f64) -> String {
-    if v.is_nan() {
-        "-".into()
-    } else if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
-fn json_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn json_num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.3}")
-    } else {
-        "null".into()
-    }
-}
-
-fn json_map(m: &BTreeMap<String, u64>) -> String {
-    let items: Vec<String> = m
-        .iter()
-        .map(|(k, v)| format!("{}: {v}", json_str(k)))
-        .collect();
-    format!("{{{}}}", items.join(", "))
-}
+use crate::report::ms as f;
 
 impl Report {
     fn all(&self) -> ActionStats {
@@ -2056,70 +2013,75 @@ impl Report {
     }
 
     fn json(&self) -> String {
+        use serde_json::json;
+        // NaN (no samples) has no JSON number: null.
+        let num = |v: f64| if v.is_finite() { json!(v) } else { json!(null) };
         let (answers, errors, conn) = self.kinds();
         let p = &self.peaks;
-        let actions: Vec<String> = self
+        let actions: Vec<serde_json::Value> = self
             .rows
             .iter()
             .map(|(name, s)| {
-                format!(
-                    "    {{\"action\": {}, \"n\": {}, \"ok\": {}, \"answers\": {}, \"errors\": {}, \"p50_ms\": {}, \"p95_ms\": {}, \"p99_ms\": {}, \"per_s\": {}}}",
-                    json_str(name),
-                    s.samples.len(),
-                    s.ok,
-                    json_map(&s.answers),
-                    json_map(&s.errors),
-                    json_num(percentile(&s.samples, 50.0)),
-                    json_num(percentile(&s.samples, 95.0)),
-                    json_num(percentile(&s.samples, 99.0)),
-                    json_num(s.samples.len() as f64 / self.wall)
-                )
+                json!({
+                    "action": name,
+                    "n": s.samples.len(),
+                    "ok": s.ok,
+                    "answers": s.answers,
+                    "errors": s.errors,
+                    "p50_ms": num(percentile(&s.samples, 50.0)),
+                    "p95_ms": num(percentile(&s.samples, 95.0)),
+                    "p99_ms": num(percentile(&s.samples, 99.0)),
+                    "per_s": num(s.samples.len() as f64 / self.wall),
+                })
             })
             .collect();
         let all = self.all();
-        let bouncer = match &self.bouncer {
-            Some((a, b)) => format!(
-                "{{\"peak_cl_waiting\": {}, \"peak_maxwait_s\": {}, \"peak_cl_active\": {}, \"peak_server_connections\": {}, \"transactions\": {}, \"queries\": {}, \"total_wait_time_s\": {}, \"total_xact_time_s\": {}, \"server_assignments_per_call\": {}}}",
-                p.cl_waiting,
-                json_num(p.maxwait_s),
-                p.cl_active,
-                p.server_conns,
-                b.xacts - a.xacts,
-                b.queries - a.queries,
-                json_num((b.wait_us - a.wait_us) as f64 / 1e6),
-                json_num((b.xact_us - a.xact_us) as f64 / 1e6),
-                json_num((b.xacts - a.xacts) as f64 / (all.samples.len() as f64).max(1.0))
-            ),
-            None => "null".into(),
-        };
-        let checks: Vec<String> = self
+        let bouncer = self.bouncer.as_ref().map(|(a, b)| {
+            json!({
+                "peak_cl_waiting": p.cl_waiting,
+                "peak_maxwait_s": num(p.maxwait_s),
+                "peak_cl_active": p.cl_active,
+                "peak_server_connections": p.server_conns,
+                "transactions": b.xacts - a.xacts,
+                "queries": b.queries - a.queries,
+                "total_wait_time_s": num((b.wait_us - a.wait_us) as f64 / 1e6),
+                "total_xact_time_s": num((b.xact_us - a.xact_us) as f64 / 1e6),
+                "server_assignments_per_call":
+                    num((b.xacts - a.xacts) as f64 / (all.samples.len() as f64).max(1.0)),
+            })
+        });
+        let checks: Vec<serde_json::Value> = self
             .checks
             .0
             .iter()
-            .map(|(what, ok)| format!("    {{\"check\": {}, \"ok\": {ok}}}", json_str(what)))
+            .map(|(what, ok)| json!({ "check": what, "ok": ok }))
             .collect();
-        format!(
-            "{{\n  \"title\": {},\n  \"setup\": {},\n  \"pooled\": {},\n  \"seconds\": {},\n  \"desks\": {},\n  \"desks_opened\": {},\n  \"calls\": {},\n  \"calls_per_s\": {},\n  \"p50_ms\": {},\n  \"p95_ms\": {},\n  \"p99_ms\": {},\n  \"answers\": {},\n  \"errors\": {},\n  \"connection_errors\": {conn},\n  \"postgres\": {{\"max_connections\": {}, \"peak_client_backends\": {}, \"peak_desk_backends\": {}, \"peak_active_backends\": {}, \"sessions_started\": {}}},\n  \"pgbouncer\": {bouncer},\n  \"actions\": [\n{}\n  ],\n  \"invariants\": [\n{}\n  ]\n}}\n",
-            json_str(&self.title),
-            json_str(&self.setup),
-            self.pooled,
-            json_num(self.wall),
-            self.desks,
-            self.opened,
-            all.samples.len(),
-            json_num(all.samples.len() as f64 / self.wall),
-            json_num(percentile(&all.samples, 50.0)),
-            json_num(percentile(&all.samples, 95.0)),
-            json_num(percentile(&all.samples, 99.0)),
-            json_map(&answers),
-            json_map(&errors),
-            json_str(&self.max_connections),
-            p.client_backends,
-            p.desk_backends,
-            p.active_backends,
-            self.sessions,
-            actions.join(",\n"),
-            checks.join(",\n")
-        )
+        let report = json!({
+            "title": self.title,
+            "setup": self.setup,
+            "pooled": self.pooled,
+            "seconds": num(self.wall),
+            "desks": self.desks,
+            "desks_opened": self.opened,
+            "calls": all.samples.len(),
+            "calls_per_s": num(all.samples.len() as f64 / self.wall),
+            "p50_ms": num(percentile(&all.samples, 50.0)),
+            "p95_ms": num(percentile(&all.samples, 95.0)),
+            "p99_ms": num(percentile(&all.samples, 99.0)),
+            "answers": answers,
+            "errors": errors,
+            "connection_errors": conn,
+            "postgres": {
+                "max_connections": self.max_connections,
+                "peak_client_backends": p.client_backends,
+                "peak_desk_backends": p.desk_backends,
+                "peak_active_backends": p.active_backends,
+                "sessions_started": self.sessions,
+            },
+            "pgbouncer": bouncer,
+            "actions": actions,
+            "invariants": checks,
+        });
+        serde_json::to_string_pretty(&report).expect("a report of plain values") + "\n"
     }
 }

@@ -102,7 +102,7 @@ pub fn fmt_ratio(r: f64) -> String {
     }
 }
 
-fn ms(v: f64) -> String {
+pub(crate) fn ms(v: f64) -> String {
     if v.is_nan() {
         "-".into()
     } else if v >= 100.0 {
