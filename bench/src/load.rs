@@ -1946,37 +1946,8 @@ impl Report {
     }
 
     fn text(&self) -> String {
-        let rows = self.table();
-        let widths: Vec<usize> = (0..10)
-            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-            .collect();
         let mut s = format!("{}\n{}\n\n", self.title, self.setup);
-        for (n, r) in rows.iter().enumerate() {
-            let cells: Vec<String> = r
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let pad = " ".repeat(widths[i] - c.chars().count());
-                    if i == 0 {
-                        format!("{c}{pad}")
-                    } else {
-                        format!("{pad}{c}")
-                    }
-                })
-                .collect();
-            let _ = writeln!(s, "{}", cells.join("  "));
-            if n == 0 {
-                let _ = writeln!(
-                    s,
-                    "{}",
-                    widths
-                        .iter()
-                        .map(|w| "-".repeat(*w))
-                        .collect::<Vec<_>>()
-                        .join("  ")
-                );
-            }
-        }
+        s.push_str(&crate::report::aligned(&self.table(), |i| i > 0));
         s.push('\n');
         for l in self.lines() {
             let _ = writeln!(s, "{l}");

@@ -227,34 +227,36 @@ pub fn text(rows: &[Measure]) -> String {
     let all: Vec<[String; 11]> = std::iter::once(HEADER.map(String::from))
         .chain(rows.iter().map(cells))
         .collect();
-    let widths: Vec<usize> = (0..11)
-        .map(|i| all.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+    aligned(&all, |i| (3..=7).contains(&i))
+}
+
+/// Rows (the header first) as aligned columns, numbers right-aligned where `right(column)`, a
+/// rule under the header.
+pub(crate) fn aligned<const N: usize>(
+    rows: &[[String; N]],
+    right: impl Fn(usize) -> bool,
+) -> String {
+    let widths: Vec<usize> = (0..N)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     let mut s = String::new();
-    for (n, r) in all.iter().enumerate() {
+    for (n, r) in rows.iter().enumerate() {
         let line: Vec<String> = r
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let pad = widths[i] - c.chars().count();
-                if (3..=7).contains(&i) {
-                    format!("{}{c}", " ".repeat(pad))
+                let pad = " ".repeat(widths[i] - c.chars().count());
+                if right(i) {
+                    format!("{pad}{c}")
                 } else {
-                    format!("{c}{}", " ".repeat(pad))
+                    format!("{c}{pad}")
                 }
             })
             .collect();
         let _ = writeln!(s, "{}", line.join("  ").trim_end());
         if n == 0 {
-            let _ = writeln!(
-                s,
-                "{}",
-                widths
-                    .iter()
-                    .map(|w| "-".repeat(*w))
-                    .collect::<Vec<_>>()
-                    .join("  ")
-            );
+            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            let _ = writeln!(s, "{}", rule.join("  "));
         }
     }
     s
