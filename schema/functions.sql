@@ -558,6 +558,20 @@ begin
 end
 $function$;
 
+-- desk_sees_every_branch()
+CREATE OR REPLACE FUNCTION public.desk_sees_every_branch()
+ RETURNS boolean
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+begin
+  return exists (
+    select 1 from public.desk_roles d
+    where d.role_name = session_user::text and d.branch_id is null);
+end
+$function$;
+
 -- ensure_facility_slots(uuid,date,date)
 CREATE OR REPLACE FUNCTION public.ensure_facility_slots(p_branch_id uuid, p_start_date date, p_end_date date)
  RETURNS integer

@@ -7,7 +7,7 @@ create policy sqlx_migrations_desk_select on public._sqlx_migrations as permissi
 
 -- benefit_bookings
 create policy benefit_bookings_desk_select on public.benefit_bookings as permissive for select to branch_desk
-  using ((branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[])));
+  using ((( SELECT desk_sees_every_branch() AS desk_sees_every_branch) OR (branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[]))));
 create policy benefit_bookings_member_select on public.benefit_bookings as permissive for select to authenticated
   using ((member_id = ( SELECT m.id
    FROM members m
@@ -25,7 +25,7 @@ create policy benefit_settings_member_select on public.benefit_settings as permi
 
 -- benefit_slots
 create policy benefit_slots_desk_select on public.benefit_slots as permissive for select to branch_desk
-  using ((branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[])));
+  using ((( SELECT desk_sees_every_branch() AS desk_sees_every_branch) OR (branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[]))));
 create policy benefit_slots_member_select on public.benefit_slots as permissive for select to authenticated
   using ((EXISTS ( SELECT 1
    FROM facilities f
@@ -51,7 +51,7 @@ create policy branches_member_select on public.branches as permissive for select
 
 -- class_bookings
 create policy class_bookings_desk_select on public.class_bookings as permissive for select to branch_desk
-  using ((branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[])));
+  using ((( SELECT desk_sees_every_branch() AS desk_sees_every_branch) OR (branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[]))));
 create policy class_bookings_member_select on public.class_bookings as permissive for select to authenticated
   using ((member_id = ( SELECT m.id
    FROM members m
@@ -59,7 +59,7 @@ create policy class_bookings_member_select on public.class_bookings as permissiv
 
 -- classes
 create policy classes_desk_select on public.classes as permissive for select to branch_desk
-  using ((branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[])));
+  using ((( SELECT desk_sees_every_branch() AS desk_sees_every_branch) OR (branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[]))));
 create policy classes_member_select on public.classes as permissive for select to authenticated
   using (((NOT is_cancelled) AND (EXISTS ( SELECT 1
    FROM members m
@@ -71,7 +71,7 @@ create policy desk_roles_desk_select on public.desk_roles as permissive for sele
 
 -- facilities
 create policy facilities_desk_select on public.facilities as permissive for select to branch_desk
-  using ((branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[])));
+  using ((( SELECT desk_sees_every_branch() AS desk_sees_every_branch) OR (branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[]))));
 create policy facilities_desk_update on public.facilities as permissive for update to branch_desk
   using ((branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[])))
   with check ((branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[])));

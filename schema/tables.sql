@@ -384,6 +384,7 @@ grant execute on function book_benefit_slot(uuid,uuid,uuid,uuid,boolean,boolean,
 grant execute on function book_class(uuid,uuid,uuid,uuid,boolean,boolean,text,boolean) to authenticated, branch_desk, service_role;
 grant execute on function cancel_booking(text,uuid,uuid) to authenticated, branch_desk, service_role;
 grant execute on function desk_branch_ids() to branch_desk, service_role;
+grant execute on function desk_sees_every_branch() to branch_desk, service_role;
 grant execute on function ensure_facility_slots(uuid,date,date) to authenticated, branch_desk, service_role;
 grant execute on function fold_name(text,boolean) to service_role;
 grant execute on function fold_words(text) to service_role;

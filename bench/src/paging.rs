@@ -60,6 +60,11 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         .ok_or("generated staff")?
         .id;
     let now = Utc::now();
+    // The branch desk's filters name its branch, as the desk sends them (BookingFilter::for_desk).
+    let own = BookingFilter {
+        branch_id: Some(ldn.id),
+        ..Default::default()
+    };
     let cases: Vec<(&str, &PgPool, BookingFilter, Sort)> = vec![
         (
             "manager desk, all bookings, oldest first",
@@ -76,7 +81,7 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
         (
             "branch desk (RLS), all bookings",
             &branch_desk,
-            BookingFilter::default(),
+            own.clone(),
             Sort::StartsAsc,
         ),
         (
@@ -94,7 +99,7 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
             &branch_desk,
             BookingFilter {
                 facility_id: Some(ldn.facility("Sauna")),
-                ..Default::default()
+                ..own.clone()
             },
             Sort::StartsAsc,
         ),
@@ -114,7 +119,7 @@ pub async fn run(ctx: &mut Ctx) -> R<Vec<Measure>> {
             &branch_desk,
             BookingFilter {
                 booked_by_staff_id: Some(frank),
-                ..Default::default()
+                ..own.clone()
             },
             Sort::StartsAsc,
         ),

@@ -6,7 +6,7 @@
 mod common;
 
 use branch_desk_core::Error;
-use common::{club, sqlstate, unmapped_desk_role, DESK_A, UNMAPPED_DESK};
+use common::{club, sqlstate, unmapped_desk_role, DESK_A, DESK_HQ, UNMAPPED_DESK};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -107,6 +107,91 @@ async fn claims_never_make_an_administrator(admin: PgPool) {
     assert_eq!(booked, 0, "nothing was booked by a claimed administrator");
 }
 
+/// The tables whose desk policy lets head office through first (`desk_sees_every_branch()`,
+/// migration 20261201001100), before the branch array.
+const BRANCH_TABLES: [&str; 5] = [
+    "facilities",
+    "benefit_slots",
+    "benefit_bookings",
+    "classes",
+    "class_bookings",
+];
+
+/// What a stolen branch-desk login would try, to pass those policies' head-office test: a
+/// temporary `desk_roles` (and a view of that name) mapping itself to every branch, a temporary
+/// `desk_sees_every_branch()` answering true, the temporary schema first on its path, and claims
+/// naming head office.
+const PASS_AS_HEAD_OFFICE: &str = r#"
+create temp table desk_roles (role_name text, branch_id uuid);
+insert into pg_temp.desk_roles values (session_user, null);
+create temp view desk_roles_view as select * from pg_temp.desk_roles;
+create function pg_temp.desk_sees_every_branch() returns boolean language sql as $$ select true $$;
+create function pg_temp.desk_branch_ids() returns uuid[] language sql
+  as $$ select array_agg(id) from public.branches $$;
+select set_config('search_path', 'pg_temp, public, pg_catalog', false);
+select set_config('request.jwt.claims', '{"role": "service_role", "desk": "test_desk_hq"}', false);
+"#;
+
+/// A branch desk never passes as head office: whatever its session holds, at every isolation
+/// level, it sees its own branch's rows of each table head office sees whole, and
+/// `desk_sees_every_branch()` says false. Head office, for contrast, sees every branch's rows.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn a_branch_desk_never_passes_as_head_office(admin: PgPool) {
+    let c = club(admin).await;
+    common::rls::seed_bookings(&c).await;
+    let mut desk = c.desk(DESK_A).await;
+    sqlx::raw_sql(PASS_AS_HEAD_OFFICE)
+        .execute(&mut desk)
+        .await
+        .unwrap();
+    let mut hq = c.desk(DESK_HQ).await;
+    for level in ["read committed", "repeatable read", "serializable"] {
+        for conn in [&mut desk, &mut hq] {
+            sqlx::query(&format!("begin isolation level {level}"))
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+        let passes: bool = sqlx::query_scalar("select public.desk_sees_every_branch()")
+            .fetch_one(&mut desk)
+            .await
+            .unwrap();
+        assert!(!passes, "{level}: the branch desk passed as head office");
+        for table in BRANCH_TABLES {
+            let count = format!("select count(*) from {table}");
+            let own: i64 = sqlx::query_scalar(&format!("{count} where branch_id = $1"))
+                .bind(c.branch_a())
+                .fetch_one(&c.admin)
+                .await
+                .unwrap();
+            let all: i64 = sqlx::query_scalar(&count)
+                .fetch_one(&c.admin)
+                .await
+                .unwrap();
+            assert!(
+                own > 0 && all > own,
+                "{table}: the club must have rows in both branches"
+            );
+            let seen: i64 = sqlx::query_scalar(&count)
+                .fetch_one(&mut desk)
+                .await
+                .unwrap();
+            assert_eq!(
+                seen, own,
+                "{level}: the branch desk saw other branches' {table}"
+            );
+            let seen_by_hq: i64 = sqlx::query_scalar(&count).fetch_one(&mut hq).await.unwrap();
+            assert_eq!(
+                seen_by_hq, all,
+                "{level}: head office did not see every branch's {table}"
+            );
+        }
+        for conn in [&mut desk, &mut hq] {
+            sqlx::query("rollback").execute(&mut *conn).await.unwrap();
+        }
+    }
+}
+
 /// A member of branch_desk that no desk_roles row maps (an administrator's half-finished set-up)
 /// reads nothing and does nothing, whatever claims it sets.
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
@@ -195,7 +280,7 @@ async fn internal_functions_refuse_every_caller(admin: PgPool) {
            and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
            and p.proname <> all (array['ensure_facility_slots', 'book_class', 'book_benefit_slot',
                'cancel_booking', 'set_booking_status', 'member_entitlements', 'record_pin_attempt',
-               'search_members', 'desk_branch_ids', 'name_words', 'name_word_keys', 'is_iana_time_zone',
+               'search_members', 'desk_branch_ids', 'desk_sees_every_branch', 'name_words', 'name_word_keys', 'is_iana_time_zone',
                'override_reason_min_length', 'override_reason_max_length'])
          order by 1",
     )

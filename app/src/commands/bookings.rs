@@ -58,6 +58,7 @@ pub async fn list(
 ) -> Result<Page, Error> {
     state.staff().await?;
     let desk = state.desk().await?;
+    let filter = filter.for_desk(&desk.identity);
     let mut tx = desk.begin().await?;
     let page = bookings::list_bookings(&mut tx, &filter, &page).await?;
     tx.commit().await?;
@@ -67,6 +68,7 @@ pub async fn list(
 pub async fn count(state: &DeskState, filter: BookingFilter) -> Result<i64, Error> {
     state.staff().await?;
     let desk = state.desk().await?;
+    let filter = filter.for_desk(&desk.identity);
     let mut tx = desk.begin().await?;
     let total = bookings::count_bookings(&mut tx, &filter).await?;
     tx.commit().await?;
@@ -88,6 +90,7 @@ pub async fn export(
 ) -> Result<Exported, Error> {
     state.staff().await?;
     let desk = state.desk().await?;
+    let filter = filter.for_desk(&desk.identity);
     let name = format!(
         "branch-desk-bookings-{}.csv",
         chrono::Local::now().format("%Y%m%d-%H%M%S")

@@ -142,6 +142,7 @@ const FUNCTION_GRANTS: &[(&str, &[&str])] = &[
     ("set_booking_status", &["branch_desk", "service_role"]),
     ("record_pin_attempt", &["branch_desk", "service_role"]),
     ("desk_branch_ids", &["branch_desk", "service_role"]),
+    ("desk_sees_every_branch", &["branch_desk", "service_role"]),
     ("name_word_keys", &[]),
     ("is_iana_time_zone", &["service_role"]),
     ("is_region_time_zone_name", &["service_role"]),

@@ -92,7 +92,7 @@ async fn run(conn: &mut PgConnection, sql: &str) -> Outcome {
 }
 
 /// One booking of each kind per member at their home branch, and a class per branch.
-async fn seed_bookings(c: &Club) {
+pub async fn seed_bookings(c: &Club) {
     let day = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
     for (branch, member) in [(c.branch_a(), c.member_a.id), (c.branch_b(), c.member_b.id)] {
         sqlx::query("select ensure_facility_slots($1, $2, $2)")
