@@ -79,7 +79,7 @@ cross join (select unnest(array[
 group by b.idx;
 SQL
 
-# All Bookings, each case of measure.sh.
+# All Bookings, each case of measure.sh (a branch desk's filter names its branch, as the desk sends it).
 plan all_bookings <<SQL
 with p as (select b.*, (now() at time zone b.tz)::date as today from $pick b),
 c as (
@@ -95,17 +95,18 @@ select E'\\\\pset pager off\n' || string_agg(format(E'\\\\echo ==== %s\nset sess
                          name, role, sql), E'\n')
 from c
 cross join lateral (values
-  ('branch desk, first page', gen.desk(c.idx), gen.bookings_page_sql(null, c.day_from, c.day_to, null, null, false, 50)),
-  ('branch desk, first page, latest first', gen.desk(c.idx), gen.bookings_page_sql(null, c.day_from, c.day_to, null, null, true, 50)),
-  ('branch desk, deep page', gen.desk(c.idx), gen.bookings_page_sql(null, null, null, c.cur_at, c.cur_id, false, 50)),
-  ('branch desk, count', gen.desk(c.idx), gen.bookings_count_sql(null, c.day_from, c.day_to)),
+  ('branch desk, first page', gen.desk(c.idx), gen.bookings_page_sql(c.id, c.day_from, c.day_to, null, null, false, 50)),
+  ('branch desk, first page, latest first', gen.desk(c.idx), gen.bookings_page_sql(c.id, c.day_from, c.day_to, null, null, true, 50)),
+  ('branch desk, deep page', gen.desk(c.idx), gen.bookings_page_sql(c.id, null, null, c.cur_at, c.cur_id, false, 50)),
+  ('branch desk, count', gen.desk(c.idx), gen.bookings_count_sql(c.id, c.day_from, c.day_to)),
   ('head office, first page', 'growth_desk_hq', gen.bookings_page_sql(null, c.day_from, c.day_to, null, null, false, 50)),
   ('head office, branch filter, first page', 'growth_desk_hq', gen.bookings_page_sql(c.id, c.day_from, c.day_to, null, null, false, 50)),
   ('head office, branch filter, deep page', 'growth_desk_hq', gen.bookings_page_sql(c.id, null, null, c.cur_at, c.cur_id, false, 50)),
   ('head office, count', 'growth_desk_hq', gen.bookings_count_sql(null, c.day_from, c.day_to))) v(name, role, sql)
 group by c.idx;
 SQL
-# Head office's deep page runs for many minutes: on its own, last, within HQ_DEEP_TIMEOUT.
+# Head office's deep page (many minutes before migration 20261201001100): on its own, last,
+# within HQ_DEEP_TIMEOUT.
 if [ "${HQ_DEEP:-1}" = 1 ]; then
   plan all_bookings_hq_deep_page <<SQL || echo "plans: head office deep page stopped (statement_timeout ${HQ_DEEP_TIMEOUT:-10min})"
 select E'\\\\pset pager off\nset session authorization growth_desk_hq;\nbegin; set local enable_memoize = off;\n'

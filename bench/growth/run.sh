@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh: everything, with one command. Starts (or reuses) the throwaway PostgreSQL cluster in
 # /tmp/growth-pg/data on 127.0.0.1:55499, then: generate.sh (a year of a 500-branch club),
-# measure.sh (+ plans.sh), partition.sh, vacuum.sh, hq_policy.sh (rolled back), prune.sh (last:
+# measure.sh (+ plans.sh), partition.sh, vacuum.sh, prune.sh (last:
 # it deletes slots). Results in
 # bench/growth/results/. The cluster is left running: `source scripts/pg.sh; pg_stop /tmp/growth-pg/data`.
 # Sizes and repetitions: see generate.sh and measure.sh (BRANCHES, MEMBERS_PER_BRANCH, N, ...).
@@ -17,5 +17,4 @@ export GROWTH_URL=postgres://postgres@127.0.0.1:55499/${GROWTH_DB:-growth}
 "$here/measure.sh"
 "$here/partition.sh"
 "$here/vacuum.sh"
-"$here/hq_policy.sh"
 "$here/prune.sh"
