@@ -77,7 +77,10 @@ export type Booking = {
 	booked_by_staff_id: string | null,
 };
 
-/**  Filters of the all-bookings list; every field is optional. */
+/**
+ *  Filters of the all-bookings list; every field is optional. A desk runs it through
+ *  [`BookingFilter::for_desk`].
+ */
 export type BookingFilter = {
 	branch_id?: string | null,
 	/**  Start instant at or after. */
