@@ -822,6 +822,7 @@ declare
   v_local_end time[];
   v_capacity integer[];
   v_unplanned uuid[];
+  v_horizon date;
 begin
   if p_branch_id is null or p_start_date is null or p_end_date is null then
     raise exception 'A branch, a start date and an end date are all required.'
@@ -846,6 +847,19 @@ begin
   end if;
   if not public.caller_may_use_branch(p_branch_id) then
     raise exception 'This session may not generate slots for that branch.' using errcode = 'BD003';
+  end if;
+
+  -- Days more than recovery_slot_retention_days() before the branch's today are history: the
+  -- prune deletes their unbooked slots, and no desk or member makes them again (an
+  -- administrator still may: the demo's and the tests' generators make past weeks).
+  if public.caller_kind() is distinct from 'administrator' then
+    v_horizon := (now() at time zone public.branch_time_zone(p_branch_id))::date
+                 - public.recovery_slot_retention_days();
+    if p_end_date < v_horizon then
+      return 0;
+    elsif p_start_date < v_horizon then
+      return public.materialise_facility_slots(p_branch_id, v_horizon, p_end_date);
+    end if;
   end if;
 
   -- Nothing changed since every day of the range was made: nothing to add or remove.
@@ -1072,6 +1086,48 @@ CREATE OR REPLACE FUNCTION public.override_reason_min_length()
  SET search_path TO 'pg_catalog', 'pg_temp'
 RETURN 3;
 
+-- prune_recovery_slots(integer)
+CREATE OR REPLACE FUNCTION public.prune_recovery_slots(p_days integer DEFAULT 7)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  b record;
+  v_horizon date;
+  v_from date;
+  v_n bigint;
+  v_deleted bigint := 0;
+begin
+  if p_days is null or p_days not between 1 and 366 then
+    raise exception 'Prune 1 to 366 days at a time.' using errcode = 'BD001';
+  end if;
+  for b in select br.id from public.branches br order by br.code loop
+    begin
+      v_horizon := (now() at time zone public.branch_time_zone(b.id))::date
+                   - public.recovery_slot_retention_days();
+    exception when others then
+      raise warning 'Branch % is not pruned: %', b.id, sqlerrm;
+      continue;
+    end;
+    select min(s.local_date) into v_from
+    from public.benefit_slots s
+    where s.branch_id = b.id and s.local_date < v_horizon and s.booked_count = 0
+      and not exists (select 1 from public.benefit_bookings bb where bb.slot_id = s.id);
+    continue when v_from is null;
+    delete from public.benefit_slots s
+    where s.branch_id = b.id and s.local_date between v_from and least(v_from + p_days - 1, v_horizon - 1)
+      and s.booked_count = 0
+      and not exists (select 1 from public.benefit_bookings bb where bb.slot_id = s.id);
+    get diagnostics v_n = row_count;
+    v_deleted := v_deleted + v_n;
+    delete from public.benefit_slot_days d
+    where d.branch_id = b.id and d.local_date between v_from and least(v_from + p_days - 1, v_horizon - 1);
+  end loop;
+  return v_deleted;
+end
+$function$;
+
 -- record_pin_attempt(uuid,boolean)
 CREATE OR REPLACE FUNCTION public.record_pin_attempt(p_staff_id uuid, p_success boolean)
  RETURNS TABLE(failed_pin_attempts integer, locked_until timestamp with time zone)
@@ -1113,6 +1169,14 @@ begin
   end if;
 end
 $function$;
+
+-- recovery_slot_retention_days()
+CREATE OR REPLACE FUNCTION public.recovery_slot_retention_days()
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO 'pg_catalog', 'pg_temp'
+AS $function$ select 35 $function$;
 
 -- resolve_booking_actor(uuid,uuid,uuid)
 CREATE OR REPLACE FUNCTION public.resolve_booking_actor(p_branch_id uuid, p_member_id uuid, p_staff_id uuid)

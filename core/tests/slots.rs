@@ -793,3 +793,163 @@ async fn a_rerun_does_nothing_until_the_configuration_or_the_slots_change(admin:
         "06:00 in New York, not London"
     );
 }
+
+/// The retention rule (migration 20261201001200). `prune_recovery_slots` deletes the unbooked
+/// slots of days more than 35 days before each branch's today, with those days' records: not a
+/// booked slot, not one a cancelled booking still holds, not a day within the 35. A desk that
+/// opens such a week again makes none of them back; an administrator still may. Only an
+/// administrator may prune, and bad input is refused in words.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn old_unbooked_slots_are_pruned_and_not_made_again(admin: PgPool) {
+    let c = club(admin).await;
+    let keep: i32 = sqlx::query_scalar("select public.recovery_slot_retention_days()")
+        .fetch_one(&c.admin)
+        .await
+        .unwrap();
+    assert_eq!(keep, 35);
+    // Each branch's horizon, by its own today: its days before it are history.
+    let horizon = |branch: Uuid| {
+        let admin = c.admin.clone();
+        async move {
+            sqlx::query_scalar::<_, NaiveDate>(
+                "select (now() at time zone b.timezone)::date - 35 from branches b where b.id = $1",
+            )
+            .bind(branch)
+            .fetch_one(&admin)
+            .await
+            .unwrap()
+        }
+    };
+    let (a, b) = (c.branch_a(), c.branch_b());
+    let (ha, hb) = (horizon(a).await, horizon(b).await);
+    // An administrator makes a fortnight around each horizon, and 20 days long past.
+    for (branch, h) in [(a, ha), (b, hb)] {
+        for (from, to) in [
+            (h - Duration::days(7), h + Duration::days(6)),
+            (h - Duration::days(90), h - Duration::days(71)),
+        ] {
+            sqlx::query("select ensure_facility_slots($1, $2, $3)")
+                .bind(branch)
+                .bind(from)
+                .bind(to)
+                .execute(&c.admin)
+                .await
+                .unwrap();
+        }
+    }
+    // Two old slots of branch A held: one booked, one by a booking since cancelled.
+    let held: Vec<Uuid> = sqlx::query_scalar(
+        "select id from benefit_slots where branch_id = $1 and local_date = $2 - 3 order by starts_at limit 2",
+    )
+    .bind(a)
+    .bind(ha)
+    .fetch_all(&c.admin)
+    .await
+    .unwrap();
+    assert_eq!(held.len(), 2, "the old day has slots");
+    for (slot, status, count) in [(held[0], "booked", 1), (held[1], "cancelled", 0)] {
+        sqlx::query(
+            "with s as (update benefit_slots set booked_count = $3 where id = $1 returning id, branch_id, starts_at)
+             insert into benefit_bookings (slot_id, member_id, branch_id, starts_at, status)
+             select s.id, $2, s.branch_id, s.starts_at, $4 from s",
+        )
+        .bind(slot)
+        .bind(c.member_a.id)
+        .bind(count)
+        .bind(status)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    }
+    // What should go: every unbooked, unheld slot before each branch's horizon.
+    let census = "with h as (select id, (now() at time zone timezone)::date - 35 as horizon from branches)
+                  select count(*) filter (where s.local_date < h.horizon and s.booked_count = 0
+                           and not exists (select 1 from benefit_bookings bb where bb.slot_id = s.id)),
+                         count(*) filter (where s.local_date < h.horizon),
+                         count(*) filter (where s.local_date >= h.horizon),
+                         (select count(*) from benefit_slot_days d join h on h.id = d.branch_id where d.local_date < h.horizon)
+                  from benefit_slots s join h on h.id = s.branch_id";
+    let (prunable, old, recent, _): (i64, i64, i64, i64) =
+        sqlx::query_as(census).fetch_one(&c.admin).await.unwrap();
+    assert!(
+        prunable > 100 && old == prunable + 2 && recent > 100,
+        "{prunable} {old} {recent}"
+    );
+
+    // Nobody but an administrator may prune.
+    let mut desk = c.desk(DESK_A).await;
+    let mut member = c.member(c.member_a).await;
+    for conn in [&mut desk, &mut member] {
+        let r = sqlx::query("select public.prune_recovery_slots()")
+            .execute(&mut *conn)
+            .await;
+        assert_eq!(sqlstate(r), "42501");
+    }
+    // Bad input: refused in words, nothing deleted.
+    for days in [Some(0), Some(367), None] {
+        let r = sqlx::query("select public.prune_recovery_slots($1)")
+            .bind(days)
+            .execute(&c.admin)
+            .await;
+        let words = format!("{r:?}");
+        assert_eq!(sqlstate(r), "BD001", "{days:?}");
+        assert!(words.contains("1 to 366 days"), "{words}");
+    }
+
+    // Called until it returns 0, as the daily job works off a backlog.
+    let mut deleted = 0;
+    let mut calls = 0;
+    loop {
+        let n: i64 = sqlx::query_scalar("select public.prune_recovery_slots(7)")
+            .fetch_one(&c.admin)
+            .await
+            .unwrap();
+        calls += 1;
+        if n == 0 {
+            break;
+        }
+        deleted += n;
+        assert!(calls < 20, "the prune does not finish");
+    }
+    assert!(
+        calls > 2,
+        "7 days a call: the 27 old days take several calls"
+    );
+    assert_eq!(deleted, prunable);
+    let after: (i64, i64, i64, i64) = sqlx::query_as(census).fetch_one(&c.admin).await.unwrap();
+    assert_eq!(
+        after,
+        (0, 2, recent, 0),
+        "only the held slots stay before the horizon; no day record"
+    );
+    let kept: BTreeSet<Uuid> = sqlx::query_scalar(
+        "select s.id from benefit_slots s join branches b on b.id = s.branch_id
+         where s.local_date < (now() at time zone b.timezone)::date - 35 order by s.starts_at",
+    )
+    .fetch_all(&c.admin)
+    .await
+    .unwrap()
+    .into_iter()
+    .collect();
+    assert_eq!(kept, held.iter().copied().collect());
+
+    // The desk opens the weeks again: nothing before the horizon comes back, the rest is there.
+    for (from, to) in [
+        (ha - Duration::days(7), ha + Duration::days(6)),
+        (ha - Duration::days(90), ha - Duration::days(84)),
+    ] {
+        let made = ensure_slots(&mut desk, a, from, to).await.unwrap();
+        assert_eq!(made, 0, "{from}..{to}: the desk made pruned slots again");
+    }
+    let again: (i64, i64, i64, i64) = sqlx::query_as(census).fetch_one(&c.admin).await.unwrap();
+    assert_eq!(again, after);
+    // An administrator still makes past days (the demo's and the tests' generators do).
+    let made: i32 = sqlx::query_scalar("select ensure_facility_slots($1, $2, $3)")
+        .bind(a)
+        .bind(ha - Duration::days(7))
+        .bind(ha - Duration::days(1))
+        .fetch_one(&c.admin)
+        .await
+        .unwrap();
+    assert!(made > 0);
+}

@@ -143,6 +143,8 @@ const FUNCTION_GRANTS: &[(&str, &[&str])] = &[
     ("record_pin_attempt", &["branch_desk", "service_role"]),
     ("desk_branch_ids", &["branch_desk", "service_role"]),
     ("desk_sees_every_branch", &["branch_desk", "service_role"]),
+    // An administrator's daily job: no grants.
+    ("prune_recovery_slots", &[]),
     ("name_word_keys", &[]),
     ("is_iana_time_zone", &["service_role"]),
     ("is_region_time_zone_name", &["service_role"]),
@@ -168,6 +170,7 @@ const FUNCTION_GRANTS: &[(&str, &[&str])] = &[
     ("entitlement_usage", &[]),
     ("trim_space", &[]),
     ("materialise_facility_slots", &[]),
+    ("recovery_slot_retention_days", &[]),
     ("facility_slot_plan", &[]),
     ("facility_slot_fingerprint", &[]),
     ("branch_time_zone", &[]),
