@@ -896,6 +896,30 @@ async fn old_unbooked_slots_are_pruned_and_not_made_again(admin: PgPool) {
         assert!(words.contains("1 to 366 days"), "{words}");
     }
 
+    // A prune held open does not hold up a desk making the days at the horizon (their records
+    // forgotten, so the desk plans and inserts them again): the desk's lock_timeout is 3 s.
+    sqlx::query("delete from benefit_slot_days where branch_id = $1 and local_date >= $2")
+        .bind(a)
+        .bind(ha)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    let mut open_prune = c.admin.begin().await.unwrap();
+    let n: i64 = sqlx::query_scalar("select public.prune_recovery_slots(7)")
+        .fetch_one(&mut *open_prune)
+        .await
+        .unwrap();
+    assert!(n > 0);
+    ensure_slots(&mut desk, a, ha - Duration::days(7), ha + Duration::days(6))
+        .await
+        .expect("the desk is not held up by the open prune");
+    open_prune.rollback().await.unwrap();
+    let unchanged: (i64, i64, i64, i64) = sqlx::query_as(census).fetch_one(&c.admin).await.unwrap();
+    assert_eq!(
+        (unchanged.0, unchanged.1, unchanged.2),
+        (prunable, old, recent)
+    );
+
     // Called until it returns 0, as the daily job works off a backlog.
     let mut deleted = 0;
     let mut calls = 0;

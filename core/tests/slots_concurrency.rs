@@ -167,10 +167,11 @@ async fn an_old_snapshot_is_refused_not_allowed_to_overwrite(admin: PgPool) {
 /// A bounded random load, in episodes: desks making overlapping ranges (some inside transactions
 /// held open a moment), a desk booking whatever slot it last saw, and an administrator changing
 /// settings, opening hours, days, maintenance and activity flags in quick succession, some of it
-/// in transactions held open. No ensure call may fail; booking refusals are expected (the slot
-/// was removed, is full, or is from an earlier timetable), anything else is not. After each
-/// episode the load stops, one more call settles the range, and the checker compares it with
-/// the configuration; at the end, no confirmed booking is lost and every count is right.
+/// in transactions held open; the administrator's daily prune runs among the changes. No ensure
+/// call may fail; booking refusals are expected (the slot was removed, is full, or is from an
+/// earlier timetable), anything else is not. After each episode the load stops, one more call
+/// settles the range, and the checker compares it with the configuration; at the end, no confirmed
+/// booking is lost and every count is right.
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
 async fn random_settings_changes_while_desks_make_and_book_settle_to_the_configuration(
     admin: PgPool,
@@ -193,8 +194,26 @@ async fn random_settings_changes_while_desks_make_and_book_settle_to_the_configu
     let (episodes, changes_per_episode) = (8, 20);
     let mut booked = Vec::new();
 
+    // Days past the retention horizon, which the administrator's daily prune deletes during the
+    // load (an administrator may still make them; the prune's days never meet the desks').
+    let horizon: NaiveDate = sqlx::query_scalar(
+        "select (now() at time zone b.timezone)::date - public.recovery_slot_retention_days() from branches b where b.id = $1",
+    )
+    .bind(branch)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    let mut pruned = 0i64;
+
     for episode in 0..episodes {
         let seed = seed + 1000 * episode;
+        sqlx::query("select ensure_facility_slots($1, $2, $3)")
+            .bind(branch)
+            .bind(horizon - chrono::Duration::days(10))
+            .bind(horizon + chrono::Duration::days(3))
+            .execute(&c.admin)
+            .await
+            .unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let mut makers = Vec::new();
         for worker in 0..4u64 {
@@ -266,7 +285,7 @@ async fn random_settings_changes_while_desks_make_and_book_settle_to_the_configu
         let mut rng = ChaCha8Rng::seed_from_u64(seed + 200);
         for _ in 0..changes_per_episode {
             let f = facilities[rng.gen_range(0..facilities.len())];
-            let change = match rng.gen_range(0..6) {
+            let change = match rng.gen_range(0..7) {
                 0 => format!("update benefit_settings set slot_minutes = {} where facility_id = '{f}'", [30, 45, 60][rng.gen_range(0..3)]),
                 1 => format!("update benefit_settings set capacity = {} where facility_id = '{f}'", rng.gen_range(2..9)),
                 2 => format!(
@@ -276,13 +295,22 @@ async fn random_settings_changes_while_desks_make_and_book_settle_to_the_configu
                 ),
                 3 => format!("update facilities set under_maintenance = not under_maintenance where id = '{f}'"),
                 4 => format!("update facilities set is_active = not is_active where id = '{f}'"),
-                _ => format!(
+                5 => format!(
                     "update facilities set available_days = '{}' where id = '{f}'",
                     ["{1,2,3,4,5,6,7}", "{1,2,3,4,5,6}", "{1,3,5,7}"][rng.gen_range(0..3)]
                 ),
+                _ => "select public.prune_recovery_slots()".to_owned(),
             };
             let mut tx = c.admin.begin().await.unwrap();
-            sqlx::query(&change).execute(&mut *tx).await.unwrap();
+            if change.contains("prune") {
+                let n: i64 = sqlx::query_scalar(&change)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .unwrap();
+                pruned += n;
+            } else {
+                sqlx::query(&change).execute(&mut *tx).await.unwrap();
+            }
             tokio::time::sleep(Duration::from_millis(rng.gen_range(0..8))).await;
             tx.commit().await.unwrap();
             tokio::time::sleep(Duration::from_millis(rng.gen_range(0..12))).await;
@@ -335,6 +363,26 @@ async fn random_settings_changes_while_desks_make_and_book_settle_to_the_configu
     .await
     .unwrap();
     assert_eq!(miscounted, 0, "booked_count equals the live bookings");
+    assert!(
+        pruned > 0,
+        "the prune ran during the load and deleted old slots"
+    );
+    let left: i64 = sqlx::query_scalar("select public.prune_recovery_slots()")
+        .fetch_one(&c.admin)
+        .await
+        .unwrap();
+    let old: i64 = sqlx::query_scalar(
+        "select count(*) from benefit_slots where branch_id = $1 and local_date < $2 and booked_count = 0",
+    )
+    .bind(branch)
+    .bind(horizon)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        old, 0,
+        "after the prune ({left} more), no unbooked slot is older than the horizon"
+    );
     assert!(
         booked.len() > 20,
         "the load booked something (else it proves little): {}",
