@@ -853,7 +853,9 @@ begin
   -- prune deletes their unbooked slots, and no desk or member makes them again (an
   -- administrator still may: the demo's and the tests' generators make past weeks).
   if public.caller_kind() is distinct from 'administrator' then
-    v_horizon := (now() at time zone public.branch_time_zone(p_branch_id))::date
+    -- The statement's time, not the transaction's: a transaction begun before midnight must not
+    -- make a day the prune has since deleted.
+    v_horizon := (statement_timestamp() at time zone public.branch_time_zone(p_branch_id))::date
                  - public.recovery_slot_retention_days();
     if p_end_date < v_horizon then
       return 0;
@@ -1091,6 +1093,7 @@ CREATE OR REPLACE FUNCTION public.prune_recovery_slots(p_days integer DEFAULT 7)
  RETURNS bigint
  LANGUAGE plpgsql
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+ SET lock_timeout TO '2s'
 AS $function$
 declare
   b record;
@@ -1103,26 +1106,28 @@ begin
     raise exception 'Prune 1 to 366 days at a time.' using errcode = 'BD001';
   end if;
   for b in select br.id from public.branches br order by br.code loop
+    -- One branch at a time: a branch whose time zone is refused, or whose old rows a session
+    -- holds locked (a desk's transaction left open across midnight), waits for the next run
+    -- with a warning; the other branches are pruned.
     begin
-      v_horizon := (now() at time zone public.branch_time_zone(b.id))::date
+      v_horizon := (statement_timestamp() at time zone public.branch_time_zone(b.id))::date
                    - public.recovery_slot_retention_days();
-    exception when others then
-      raise warning 'Branch % is not pruned: %', b.id, sqlerrm;
-      continue;
+      select min(s.local_date) into v_from
+      from public.benefit_slots s
+      where s.branch_id = b.id and s.local_date < v_horizon and s.booked_count = 0
+        and not exists (select 1 from public.benefit_bookings bb where bb.slot_id = s.id);
+      continue when v_from is null;
+      delete from public.benefit_slots s
+      where s.branch_id = b.id and s.local_date between v_from and least(v_from + p_days - 1, v_horizon - 1)
+        and s.booked_count = 0
+        and not exists (select 1 from public.benefit_bookings bb where bb.slot_id = s.id);
+      get diagnostics v_n = row_count;
+      delete from public.benefit_slot_days d
+      where d.branch_id = b.id and d.local_date between v_from and least(v_from + p_days - 1, v_horizon - 1);
+      v_deleted := v_deleted + v_n;
+    exception when lock_not_available or sqlstate 'BD007' then
+      raise warning 'Branch % is not pruned this time: %', b.id, sqlerrm;
     end;
-    select min(s.local_date) into v_from
-    from public.benefit_slots s
-    where s.branch_id = b.id and s.local_date < v_horizon and s.booked_count = 0
-      and not exists (select 1 from public.benefit_bookings bb where bb.slot_id = s.id);
-    continue when v_from is null;
-    delete from public.benefit_slots s
-    where s.branch_id = b.id and s.local_date between v_from and least(v_from + p_days - 1, v_horizon - 1)
-      and s.booked_count = 0
-      and not exists (select 1 from public.benefit_bookings bb where bb.slot_id = s.id);
-    get diagnostics v_n = row_count;
-    v_deleted := v_deleted + v_n;
-    delete from public.benefit_slot_days d
-    where d.branch_id = b.id and d.local_date between v_from and least(v_from + p_days - 1, v_horizon - 1);
   end loop;
   return v_deleted;
 end

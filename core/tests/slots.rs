@@ -920,8 +920,37 @@ async fn old_unbooked_slots_are_pruned_and_not_made_again(admin: PgPool) {
         (prunable, old, recent)
     );
 
+    // A session holding one of branch A's old day records locked (a desk's transaction left open
+    // across midnight) holds up branch A only: the prune waits its lock_timeout, skips A with a
+    // warning and prunes B.
+    let prunable_b: i64 = sqlx::query_scalar(
+        "select count(*) from benefit_slots s where s.branch_id = $1 and s.local_date < $2 and s.booked_count = 0",
+    )
+    .bind(b)
+    .bind(hb)
+    .fetch_one(&c.admin)
+    .await
+    .unwrap();
+    let mut holder = c.admin.begin().await.unwrap();
+    sqlx::query(
+        "select 1 from benefit_slot_days where branch_id = $1 and local_date < $2 for update",
+    )
+    .bind(a)
+    .bind(ha)
+    .execute(&mut *holder)
+    .await
+    .unwrap();
+    let mut deleted: i64 = sqlx::query_scalar("select public.prune_recovery_slots(366)")
+        .fetch_one(&c.admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        deleted, prunable_b,
+        "branch B pruned whole, branch A skipped"
+    );
+    holder.rollback().await.unwrap();
+
     // Called until it returns 0, as the daily job works off a backlog.
-    let mut deleted = 0;
     let mut calls = 0;
     loop {
         let n: i64 = sqlx::query_scalar("select public.prune_recovery_slots(7)")
