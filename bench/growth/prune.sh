@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # prune.sh: retention experiments on the generated club (after measure.sh; changes the data).
 #   1. The fast path and a pruned past week, on one branch: a plain prune, then a desk opens the
-#      week (does it make the slots again?); a prune that keeps the days' records; a settings
-#      change after it (as an administrator, rolled back); the horizon prototype.
-#   2. The batched prune (prune.sql) of every branch's unbooked slots older than KEEP_DAYS (35),
-#      timed; VACUUM; sizes before and after; the slot reads measured again (measure.sh ONLY=...).
+#      week (does it make the slots again? Since migration 20261201001200's horizon: no); a prune
+#      that keeps the days' records; a settings change after it (as an administrator, rolled
+#      back); a week straddling the horizon.
+#   2. The daily prune of migration 20261201001200 (public.prune_recovery_slots(), called until it
+#      returns 0, each call timed) over every branch; VACUUM; sizes before and after; the slot
+#      reads measured again (measure.sh ONLY=...).
 # Writes OUT/fastpath.txt, OUT/prune.txt, OUT/after-prune/measure.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 URL=${GROWTH_URL:-postgres://postgres@127.0.0.1:55499/growth}
 OUT=${OUT:-$here/results}
-KEEP_DAYS=${KEEP_DAYS:-35}
 BRANCH_IDX=${BRANCH_IDX:-123}
 mkdir -p "$OUT"
-psql "$URL" -Xq -v ON_ERROR_STOP=1 -f "$here/measure.sql" -f "$here/prune.sql"
+psql "$URL" -Xq -v ON_ERROR_STOP=1 -f "$here/measure.sql"
+KEEP_DAYS=$(psql "$URL" -XAt -c "select public.recovery_slot_retention_days()")
 
 echo "prune: the fast path and a pruned week"
 psql "$URL" -X -v ON_ERROR_STOP=1 -v keep="$KEEP_DAYS" -v bidx="$BRANCH_IDX" >"$OUT/fastpath.txt" 2>&1 <<'SQL'
@@ -33,7 +35,7 @@ grant select on week_state to public;
 \echo '== the week as generated'
 select * from week_state;
 
-\echo '== 1. plain prune (what proto.prune_recovery_slots deletes, this week only)'
+\echo '== 1. plain prune (what public.prune_recovery_slots deletes, this week only)'
 delete from benefit_slots s where s.branch_id = :'branch' and s.local_date between :'ws' and :'we'
   and s.booked_count = 0 and not exists (select 1 from benefit_bookings bb where bb.slot_id = s.id);
 select * from week_state;
@@ -73,13 +75,13 @@ from benefit_slots where branch_id = :'branch' and local_date between :'ws' and 
 group by 1 order by 1 limit 3;
 rollback;
 
-\echo '== 3. the horizon prototype (proto.ensure_facility_slots, keep' :keep 'days): the week pruned as proto.prune_recovery_slots does (days records gone), the desk opens it'
+\echo '== 3. the horizon (' :keep 'days): the week pruned as public.prune_recovery_slots does (days records gone), the desk opens it'
 delete from benefit_slots s where s.branch_id = :'branch' and s.local_date between :'ws' and :'we'
   and s.booked_count = 0 and not exists (select 1 from benefit_bookings bb where bb.slot_id = s.id);
 delete from benefit_slot_days where branch_id = :'branch' and local_date between :'ws' and :'we';
 select * from week_state;
 set session authorization :desk;
-select proto.ensure_facility_slots(:'branch', :'ws', :'we', :keep) as inserted;
+select public.ensure_facility_slots(:'branch', :'ws', :'we') as inserted;
 reset session authorization;
 select * from week_state;
 \echo '   a week straddling the horizon, pruned the plain way: the desk makes only its days from the horizon on'
@@ -89,11 +91,11 @@ delete from benefit_slots s where s.branch_id = :'branch' and s.local_date betwe
 select :'horizon' as horizon, local_date, count(*) as slots from benefit_slots
 where branch_id = :'branch' and local_date between :'ws5' and (:'ws5'::date + 6) group by 2 order by 2;
 set session authorization :desk;
-select proto.ensure_facility_slots(:'branch', :'ws5', (:'ws5'::date + 6), :keep) as inserted;
+select public.ensure_facility_slots(:'branch', :'ws5', (:'ws5'::date + 6)) as inserted;
 reset session authorization;
 select :'horizon' as horizon, local_date, count(*) as slots from benefit_slots
 where branch_id = :'branch' and local_date between :'ws5' and (:'ws5'::date + 6) group by 2 order by 2;
-\echo '   (restored for the measurements: the public function makes the rest of that week again)'
+\echo '   (restored for the measurements: an administrator makes the rest of that week again)'
 select public.ensure_facility_slots(:'branch', :'ws5', (:'ws5'::date + 6)) as inserted;
 SQL
 
@@ -107,9 +109,16 @@ echo "prune: sizes before"
   psql "$URL" -XAt -c "select 'index ' || relname || ': ' || pg_size_pretty(pg_relation_size(oid)) from pg_class where relname like 'benefit_slot%' and relkind = 'i' order by 1"
 } >"$OUT/prune.txt"
 
-echo "prune: proto.prune_recovery_slots($KEEP_DAYS) over every branch"
+echo "prune: public.prune_recovery_slots() over every branch, until it returns 0"
+calls="$OUT/prune-calls.txt"
+: >"$calls"
 start=$(date +%s.%N)
-psql "$URL" -Xq -v ON_ERROR_STOP=1 -c "truncate proto.prune_log" -c "call proto.prune_recovery_slots($KEEP_DAYS, 7)"
+while :; do
+  t=$(date +%s.%N)
+  n=$(psql "$URL" -XAtq -v ON_ERROR_STOP=1 -c "select public.prune_recovery_slots()")
+  echo "$n $(echo "$(date +%s.%N) - $t" | bc)" >>"$calls"
+  [ "$n" = 0 ] && break
+done
 end=$(date +%s.%N)
 vstart=$(date +%s.%N)
 psql "$URL" -Xq -v ON_ERROR_STOP=1 -c "vacuum (analyze) benefit_slots" -c "vacuum (analyze) benefit_slot_days"
@@ -118,12 +127,8 @@ vend=$(date +%s.%N)
   echo
   echo "## the prune"
   echo "wall: $(echo "$end - $start" | bc) s; then VACUUM (ANALYZE) benefit_slots, benefit_slot_days: $(echo "$vend - $vstart" | bc) s"
-  psql "$URL" -X -c "select count(distinct branch_id) as branches, count(*) as batches, sum(deleted) as slots_deleted,
-                            sum(days_forgotten) as day_records_deleted, round(sum(ms) / 1000, 1) as seconds_in_batches,
-                            round(sum(deleted) / nullif(sum(ms) / 1000, 0)) as slots_per_second,
-                            percentile_disc(0.5) within group (order by ms) as batch_p50_ms,
-                            percentile_disc(0.95) within group (order by ms) as batch_p95_ms
-                     from proto.prune_log"
+  awk '{ n += $1; t += $2; printf "call %d: %d slots in %.1f s\n", NR, $1, $2 }
+       END { printf "%d calls, %d slots, %.1f s in calls, %.0f slots a second\n", NR, n, t, (t > 0 ? n / t : 0) }' "$calls"
   echo "## after (VACUUM leaves the files their size: the space is reused by new slots)"
   psql "$URL" -X -f "$here/sizes.sql" | sed -n '1,10p'
   psql "$URL" -XAt -c "select 'benefit_slots: ' || count(*) || ' rows, ' || count(*) filter (where booked_count = 0) || ' with no live booking' from benefit_slots"
