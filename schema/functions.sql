@@ -273,7 +273,7 @@ declare
   v_role name := public.caller_role();
 begin
   if pg_has_role(session_user, 'branch_desk', 'MEMBER')
-     and exists (select 1 from public.desk_roles d where d.role_name = session_user::text) then
+     and exists (select 1 from public.desk_roles d where d.role_name = public.desk_role_name()) then
     return 'desk';
   end if;
   if pg_has_role(v_role, 'service_role', 'USAGE')
@@ -306,7 +306,7 @@ begin
     when 'desk' then
       return exists (
         select 1 from public.desk_roles d
-        where d.role_name = session_user::text and (d.branch_id is null or d.branch_id = p_branch_id));
+        where d.role_name = public.desk_role_name() and (d.branch_id is null or d.branch_id = p_branch_id));
     when 'administrator' then
       return true;
     when 'member' then
@@ -546,15 +546,42 @@ CREATE OR REPLACE FUNCTION public.desk_branch_ids()
  STABLE
  SET search_path TO 'pg_catalog', 'public', 'pg_temp'
 AS $function$
+declare
+  v_desk text := public.desk_role_name();
 begin
   return (
     select coalesce(array_agg(b.id), '{}')
     from public.branches b
     where exists (
       select 1 from public.desk_roles d
-      where d.role_name = session_user::text
+      where d.role_name = v_desk
         and (d.branch_id is null or d.branch_id = b.id)
     ));
+end
+$function$;
+
+-- desk_role_name()
+CREATE OR REPLACE FUNCTION public.desk_role_name()
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public', 'pg_temp'
+AS $function$
+declare
+  v_name text;
+  v_key text;
+begin
+  if not pg_has_role(session_user, 'branch_desk_shared', 'MEMBER') then
+    return session_user::text;
+  end if;
+  v_name := nullif(current_setting('branch_desk.desk', true), '');
+  v_key := nullif(current_setting('branch_desk.desk_key', true), '');
+  if v_name is null or v_key is null then
+    return null;
+  end if;
+  return (select k.role_name from public.desk_keys k
+          where k.role_name = v_name
+            and k.key_sha256 = sha256(convert_to(v_name || ':' || v_key, 'UTF8')));
 end
 $function$;
 
@@ -568,7 +595,7 @@ AS $function$
 begin
   return exists (
     select 1 from public.desk_roles d
-    where d.role_name = session_user::text and d.branch_id is null);
+    where d.role_name = public.desk_role_name() and d.branch_id is null);
 end
 $function$;
 
@@ -1200,7 +1227,7 @@ begin
     -- every booking.)
     if v_kind = 'desk' and not exists (
       select 1 from public.desk_roles d
-      where d.role_name = session_user::text and (d.branch_id is null or d.branch_id = p_branch_id)) then
+      where d.role_name = public.desk_role_name() and (d.branch_id is null or d.branch_id = p_branch_id)) then
       raise exception 'This desk does not serve that branch.' using errcode = 'BD003';
     end if;
     if p_staff_id is null then

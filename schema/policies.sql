@@ -43,7 +43,7 @@ create policy booking_statuses_read on public.booking_statuses as permissive for
 create policy branches_desk_select on public.branches as permissive for select to branch_desk
   using ((EXISTS ( SELECT 1
    FROM desk_roles d
-  WHERE (d.role_name = (SESSION_USER)::text))));
+  WHERE (d.role_name = ( SELECT desk_role_name() AS desk_role_name)))));
 create policy branches_member_select on public.branches as permissive for select to authenticated
   using ((EXISTS ( SELECT 1
    FROM members m
@@ -67,7 +67,7 @@ create policy classes_member_select on public.classes as permissive for select t
 
 -- desk_roles
 create policy desk_roles_desk_select on public.desk_roles as permissive for select to branch_desk
-  using ((role_name = (SESSION_USER)::text));
+  using ((role_name = ( SELECT desk_role_name() AS desk_role_name)));
 
 -- facilities
 create policy facilities_desk_select on public.facilities as permissive for select to branch_desk
@@ -84,13 +84,13 @@ create policy facilities_member_select on public.facilities as permissive for se
 create policy member_name_words_desk_select on public.member_name_words as permissive for select to branch_desk
   using ((EXISTS ( SELECT 1
    FROM desk_roles d
-  WHERE (d.role_name = (SESSION_USER)::text))));
+  WHERE (d.role_name = ( SELECT desk_role_name() AS desk_role_name)))));
 
 -- members
 create policy members_desk_select on public.members as permissive for select to branch_desk
   using ((EXISTS ( SELECT 1
    FROM desk_roles d
-  WHERE (d.role_name = (SESSION_USER)::text))));
+  WHERE (d.role_name = ( SELECT desk_role_name() AS desk_role_name)))));
 create policy members_member_select on public.members as permissive for select to authenticated
   using ((user_id = ( SELECT auth.uid() AS uid)));
 
@@ -98,7 +98,7 @@ create policy members_member_select on public.members as permissive for select t
 create policy membership_plans_desk_select on public.membership_plans as permissive for select to branch_desk
   using ((EXISTS ( SELECT 1
    FROM desk_roles d
-  WHERE (d.role_name = (SESSION_USER)::text))));
+  WHERE (d.role_name = ( SELECT desk_role_name() AS desk_role_name)))));
 create policy membership_plans_member_select on public.membership_plans as permissive for select to authenticated
   using ((EXISTS ( SELECT 1
    FROM members m
@@ -108,7 +108,7 @@ create policy membership_plans_member_select on public.membership_plans as permi
 create policy plan_entitlements_desk_select on public.plan_entitlements as permissive for select to branch_desk
   using ((EXISTS ( SELECT 1
    FROM desk_roles d
-  WHERE (d.role_name = (SESSION_USER)::text))));
+  WHERE (d.role_name = ( SELECT desk_role_name() AS desk_role_name)))));
 create policy plan_entitlements_member_select on public.plan_entitlements as permissive for select to authenticated
   using ((EXISTS ( SELECT 1
    FROM members m
@@ -118,4 +118,4 @@ create policy plan_entitlements_member_select on public.plan_entitlements as per
 create policy staff_desk_select on public.staff as permissive for select to branch_desk
   using (((EXISTS ( SELECT 1
    FROM desk_roles d
-  WHERE (d.role_name = (SESSION_USER)::text))) AND ((branch_id IS NULL) OR (branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[])))));
+  WHERE (d.role_name = ( SELECT desk_role_name() AS desk_role_name)))) AND ((branch_id IS NULL) OR (branch_id = ANY (( SELECT desk_branch_ids() AS desk_branch_ids)::uuid[])))));

@@ -228,6 +228,17 @@ grant select on public.classes to authenticated;
 grant select on public.classes to branch_desk;
 grant delete, insert, select, update on public.classes to service_role;
 
+create table public.desk_keys (
+  role_name text not null,
+  key_sha256 bytea not null,
+  changed_at timestamp with time zone default now() not null,
+  constraint desk_keys_sha256_length CHECK ((length(key_sha256) = 32)),
+  constraint desk_keys_role_name_fkey FOREIGN KEY (role_name) REFERENCES desk_roles(role_name) ON UPDATE CASCADE ON DELETE CASCADE,
+  constraint desk_keys_pkey PRIMARY KEY (role_name)
+);
+alter table public.desk_keys enable row level security;
+grant delete, insert, select, update on public.desk_keys to service_role;
+
 create table public.desk_roles (
   role_name text not null,
   branch_id uuid,
@@ -384,6 +395,7 @@ grant execute on function book_benefit_slot(uuid,uuid,uuid,uuid,boolean,boolean,
 grant execute on function book_class(uuid,uuid,uuid,uuid,boolean,boolean,text,boolean) to authenticated, branch_desk, service_role;
 grant execute on function cancel_booking(text,uuid,uuid) to authenticated, branch_desk, service_role;
 grant execute on function desk_branch_ids() to branch_desk, service_role;
+grant execute on function desk_role_name() to branch_desk, service_role;
 grant execute on function desk_sees_every_branch() to branch_desk, service_role;
 grant execute on function ensure_facility_slots(uuid,date,date) to authenticated, branch_desk, service_role;
 grant execute on function fold_name(text,boolean) to service_role;

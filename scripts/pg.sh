@@ -116,6 +116,7 @@ pg_migrated() {
 # as root it runs as `postgres`.
 PGBOUNCER_POOLER_PASSWORD=pooler-test-password
 PGBOUNCER_STATS_PASSWORD=stats-test-password
+PGBOUNCER_SERVER_PASSWORD=server-test-password
 pgbouncer_start() {
   local dir=$1 port=$2 pgport=$3 root db kv key
   shift 3
@@ -127,9 +128,10 @@ pgbouncer_start() {
       -c "set client_min_messages = warning" -f "$root/deploy/pgbouncer/auth.sql" >/dev/null
   done
   psql "postgres://postgres@127.0.0.1:$pgport/postgres" -Xq -v ON_ERROR_STOP=1 \
-    -c "alter role branch_desk_pooler password '$PGBOUNCER_POOLER_PASSWORD'" >/dev/null
-  printf '"branch_desk_pooler" "%s"\n"branch_desk_stats" "%s"\n' \
-    "$PGBOUNCER_POOLER_PASSWORD" "$PGBOUNCER_STATS_PASSWORD" >"$dir/userlist.txt"
+    -c "alter role branch_desk_pooler password '$PGBOUNCER_POOLER_PASSWORD'" \
+    -c "alter role branch_desk_server password '$PGBOUNCER_SERVER_PASSWORD'" >/dev/null
+  printf '"branch_desk_pooler" "%s"\n"branch_desk_server" "%s"\n"branch_desk_stats" "%s"\n' \
+    "$PGBOUNCER_POOLER_PASSWORD" "$PGBOUNCER_SERVER_PASSWORD" "$PGBOUNCER_STATS_PASSWORD" >"$dir/userlist.txt"
   sed -e "s|^\* = host=127.0.0.1 port=5432 |* = host=127.0.0.1 port=$pgport |" \
       -e "s|^listen_port = .*|listen_port = $port|" \
       -e "s|^logfile = .*|logfile = $dir/pgbouncer.log|" \

@@ -242,7 +242,7 @@ impl DeskState {
                 demo::prepare(&admin).await?;
                 admin.close().await;
                 let pool = db.desk_pool(DEMO_DESK_ROLE).await?;
-                open_desk(pool, None).await
+                open_desk(pool, None, None).await
             }
             .await;
             match desk {

@@ -12,7 +12,7 @@
 /// own that starts with the desk's settings. `as_desk!(pool, |c| core_fn(c, ...).await?)`.
 macro_rules! as_desk {
     ($pool:expr, |$c:ident| $body:expr) => {{
-        let mut tx = branch_desk_core::db::desk_transaction($pool).await?;
+        let mut tx = branch_desk_core::db::desk_transaction($pool, None).await?;
         let $c = &mut *tx;
         let out = $body;
         tx.commit().await?;

@@ -88,14 +88,22 @@ pub struct DeskIdentity {
     pub branch_ids: Vec<Uuid>,
     /// A head-office desk acts for every branch.
     pub all_branches: bool,
+    /// The desk logs in through a shared server login and names itself by key in each
+    /// transaction ([`DeskKey`]).
+    pub shared_login: bool,
 }
 
 /// Reads the desk's mapping and refuses sessions that would bypass row-level security:
 /// superusers, roles with BYPASSRLS, owners of club tables, and roles not mapped to a branch.
+///
+/// Through a shared server login (PgBouncer's `user=`, see [`DeskKey`]) the desk is the one
+/// this transaction's key names (`public.desk_role_name()`), never the login itself.
 pub async fn desk_identity(conn: &mut sqlx::PgConnection) -> Result<DeskIdentity> {
     let row = sqlx::query!(
         r#"
-        select session_user::text as "role_name!",
+        select session_user::text as "login!",
+               exists (select 1 from pg_catalog.pg_roles s
+                       where s.rolname = 'branch_desk_shared' and pg_catalog.pg_has_role(session_user, s.oid, 'MEMBER')) as "shared!",
                r.rolsuper or r.rolbypassrls as "privileged!",
                exists (select 1 from pg_catalog.pg_tables t
                        where t.schemaname = 'public' and t.tablename = 'benefit_slots'
@@ -108,23 +116,35 @@ pub async fn desk_identity(conn: &mut sqlx::PgConnection) -> Result<DeskIdentity
     )
     .fetch_one(&mut *conn)
     .await?;
-    let role_name = row.role_name;
+    let login = row.login;
     if row.privileged || row.owns_tables {
         return Err(Error::NotAllowed(format!(
-            "The role {role_name} is an administrator or owns the club tables. A desk must connect with its own restricted desk role."
+            "The role {login} is an administrator or owns the club tables. A desk must connect with its own restricted desk role."
         )));
     }
+    if !row.is_desk {
+        return Err(Error::NotAllowed(format!(
+            "The role {login} is not set up as a branch desk (no row in desk_roles)."
+        )));
+    }
+    let named = sqlx::query_scalar!("select public.desk_role_name()")
+        .fetch_one(&mut *conn)
+        .await?;
+    let Some(role_name) = named else {
+        return Err(Error::NotAllowed(format!(
+            "The database logs desks in as the shared role {login} (PgBouncer's user= setting), \
+             and did not accept this desk's role and password as a desk key (desk_keys). An \
+             administrator sets the key when creating the desk, and again after changing its password."
+        )));
+    };
     let not_a_desk = || {
         Error::NotAllowed(format!(
             "The role {role_name} is not set up as a branch desk (no row in desk_roles)."
         ))
     };
-    if !row.is_desk {
-        return Err(not_a_desk());
-    }
     let mapping = sqlx::query!(
         r#"select d.branch_id, public.desk_branch_ids() as "branch_ids!"
-           from public.desk_roles d where d.role_name = session_user::text"#
+           from public.desk_roles d where d.role_name = public.desk_role_name()"#
     )
     .fetch_optional(&mut *conn)
     .await?
@@ -133,7 +153,48 @@ pub async fn desk_identity(conn: &mut sqlx::PgConnection) -> Result<DeskIdentity
         role_name,
         branch_ids: mapping.branch_ids,
         all_branches: mapping.branch_id.is_none(),
+        shared_login: row.shared,
     })
+}
+
+/// What names a desk in each transaction when PgBouncer logs every desk in to PostgreSQL as one
+/// shared role (`branch_desk_shared`, docs/deploy.md): the desk role's name and its password,
+/// which `public.desk_role_name()` checks against `desk_keys`. Sent as bind parameters, so
+/// neither shows in `pg_stat_activity`; local to the transaction, so nothing is left on the
+/// server connection for the next desk.
+#[derive(Clone)]
+pub struct DeskKey {
+    role_name: String,
+    secret: String,
+}
+
+impl DeskKey {
+    pub fn new(role_name: &str, secret: &str) -> DeskKey {
+        DeskKey {
+            role_name: role_name.trim().to_owned(),
+            secret: secret.to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Debug for DeskKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DeskKey({}, …)", self.role_name)
+    }
+}
+
+/// Names the desk for the rest of this transaction (see [`DeskKey`]).
+pub async fn name_desk(conn: &mut sqlx::PgConnection, key: &DeskKey) -> Result<()> {
+    sqlx::query(
+        "select pg_catalog.set_config('branch_desk.desk', $1, true), \
+                pg_catalog.set_config('branch_desk.desk_key', $2, true)",
+    )
+    .bind(&key.role_name)
+    .bind(&key.secret)
+    .persistent(false)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Creates (or updates) a desk LOGIN role for a branch and maps it; `branch_id: None` makes a
@@ -184,6 +245,21 @@ pub async fn create_desk_role<'a>(
     )
     .execute(&mut *tx)
     .await?;
+    // The desk's key for a shared server login is its password (DeskKey); no password, no key.
+    match password {
+        Some(p) => sqlx::query!(
+            "insert into desk_keys (role_name, key_sha256)
+             values ($1, sha256(convert_to($1 || ':' || $2::text, 'UTF8')))
+             on conflict (role_name) do update set key_sha256 = excluded.key_sha256, changed_at = now()",
+            role_name,
+            p
+        )
+        .execute(&mut *tx)
+        .await?,
+        None => sqlx::query!("delete from desk_keys where role_name = $1", role_name)
+            .execute(&mut *tx)
+            .await?,
+    };
     tx.commit().await?;
     Ok(())
 }
@@ -253,16 +329,24 @@ pub async fn connect(options: PgConnectOptions, budget: ConnectionBudget) -> Res
         .await?)
 }
 
-/// One desk transaction on `pool`, started with [`DESK_TRANSACTION_START`].
+/// One desk transaction on `pool`, started with [`DESK_TRANSACTION_START`]; with `key`, the desk
+/// is named in it ([`name_desk`]) before anything else runs.
 ///
 /// Waiting too long for a connection means two things to sqlx (`PoolTimedOut`): every
 /// connection of the budget was taken (busy), or the pool had room and kept failing to open one
 /// (the server or the pooler is down). Only the first is [`Error::Busy`].
-pub async fn desk_transaction(pool: &PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-    match pool.begin_with(DESK_TRANSACTION_START).await {
+pub async fn desk_transaction(
+    pool: &PgPool,
+    key: Option<&DeskKey>,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = match pool.begin_with(DESK_TRANSACTION_START).await {
         Err(sqlx::Error::PoolTimedOut) if pool.size() < pool.options().get_max_connections() => {
-            Err(Error::Unavailable(sqlx::Error::PoolTimedOut))
+            return Err(Error::Unavailable(sqlx::Error::PoolTimedOut))
         }
-        r => Ok(r?),
+        r => r?,
+    };
+    if let Some(key) = key {
+        name_desk(&mut tx, key).await?;
     }
+    Ok(tx)
 }

@@ -8,7 +8,7 @@ use sqlx::postgres::{PgConnectOptions, PgSslMode};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::db::{desk_identity, ConnectionBudget, DeskIdentity};
+use crate::db::{desk_identity, ConnectionBudget, DeskIdentity, DeskKey};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, specta::Type)]
@@ -216,20 +216,33 @@ pub struct Desk {
     pub schema_version: Option<i64>,
     /// Statuses, status changes and limits, as the database holds them.
     pub rules: crate::rules::BookingRules,
+    /// How each transaction names the desk, when it logs in through a shared server login.
+    pub key: Option<DeskKey>,
 }
 
 impl Desk {
     /// A transaction for one command ([`crate::db::DESK_TRANSACTION_START`]). Commit it when the
     /// command succeeded; dropped, it rolls back, so a failed command leaves nothing half-written.
     pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-        crate::db::desk_transaction(&self.pool).await
+        crate::db::desk_transaction(&self.pool, self.key.as_ref()).await
     }
 }
 
 /// Verifies the session is a proper desk role and picks its branch (`preferred` for a desk
-/// serving several; otherwise the first by name).
-pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
-    let mut tx = crate::db::desk_transaction(&pool).await?;
+/// serving several; otherwise the first by name). `key` names the desk in each transaction if
+/// the database logs it in as a shared role ([`DeskKey`]); otherwise it is not sent.
+pub async fn open_desk(pool: PgPool, key: Option<DeskKey>, preferred: Option<Uuid>) -> Result<Desk> {
+    let mut tx = crate::db::desk_transaction(&pool, None).await?;
+    let shared = sqlx::query_scalar!(
+        r#"select exists (select 1 from pg_catalog.pg_roles s
+                       where s.rolname = 'branch_desk_shared' and pg_catalog.pg_has_role(session_user, s.oid, 'MEMBER')) as "shared!""#
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let key = key.filter(|_| shared);
+    if let Some(key) = &key {
+        crate::db::name_desk(&mut tx, key).await?;
+    }
     let identity = desk_identity(&mut tx).await?;
     let branches = sqlx::query_as!(
         Branch,
@@ -258,6 +271,7 @@ pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
         branches,
         schema_version,
         rules,
+        key,
     })
 }
 
@@ -266,7 +280,12 @@ pub async fn open_desk(pool: PgPool, preferred: Option<Uuid>) -> Result<Desk> {
 pub async fn connect_club(conn: &ClubConnection, password: &str) -> Result<Desk> {
     conn.validate()?;
     let pool = crate::db::connect(conn.options(password), conn.budget()).await?;
-    open_desk(pool, conn.branch_id).await
+    open_desk(
+        pool,
+        Some(DeskKey::new(&conn.desk_role, password)),
+        conn.branch_id,
+    )
+    .await
 }
 
 #[cfg(test)]

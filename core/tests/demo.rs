@@ -21,7 +21,7 @@ async fn demo_is_seeded_once_and_used_as_a_desk(admin: PgPool) {
     let pool = desk_pool((*admin.connect_options()).clone(), 2)
         .await
         .unwrap();
-    let desk = open_desk(pool.clone(), None)
+    let desk = open_desk(pool.clone(), None, None)
         .await
         .expect("the demo desk is a proper desk role");
     assert_eq!(desk.branch.code, DEMO_BRANCH_CODE);
@@ -91,7 +91,7 @@ async fn a_seed_that_fails_part_way_leaves_nothing_and_the_next_start_seeds(admi
     let pool = desk_pool((*admin.connect_options()).clone(), 1)
         .await
         .unwrap();
-    open_desk(pool, None)
+    open_desk(pool, None, None)
         .await
         .expect("the demo desk works after the interrupted first start");
 }

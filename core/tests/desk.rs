@@ -60,7 +60,7 @@ async fn a_desk_role_opens_and_an_admin_is_refused(admin: PgPool) {
         "a head-office desk picks its branch"
     );
 
-    let e = open_desk(c.admin.clone(), None).await.unwrap_err();
+    let e = open_desk(c.admin.clone(), None, None).await.unwrap_err();
     assert!(
         matches!(&e, Error::NotAllowed(m) if m.contains("administrator")),
         "superuser sessions are refused: {e:?}"

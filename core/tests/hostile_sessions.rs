@@ -280,7 +280,7 @@ async fn internal_functions_refuse_every_caller(admin: PgPool) {
            and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
            and p.proname <> all (array['ensure_facility_slots', 'book_class', 'book_benefit_slot',
                'cancel_booking', 'set_booking_status', 'member_entitlements', 'record_pin_attempt',
-               'search_members', 'desk_branch_ids', 'desk_sees_every_branch', 'name_words', 'name_word_keys', 'is_iana_time_zone',
+               'search_members', 'desk_branch_ids', 'desk_sees_every_branch', 'desk_role_name', 'name_words', 'name_word_keys', 'is_iana_time_zone',
                'override_reason_min_length', 'override_reason_max_length'])
          order by 1",
     )
@@ -435,4 +435,157 @@ async fn malformed_claims_make_nobody(admin: PgPool) {
             "claims {claims:?}: {e:?}"
         );
     }
+}
+
+/// The shared server login PgBouncer logs every desk in as (deploy/pgbouncer/auth.sql), stolen:
+/// by itself it is no desk. It is the desk whose name and key a transaction sets, and only with
+/// that desk's right key: no key, a wrong one, another desk's, empty or NULL settings, a
+/// temporary `desk_keys` and `desk_role_name()` first on its path, claims, every isolation
+/// level. A login that is not shared is named by its role whatever key it sets, and no desk
+/// reads the keys.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn a_shared_login_is_only_the_desk_its_key_names(admin: PgPool) {
+    const SHARED: &str = "test_desk_shared_login";
+    let c = club(admin).await;
+    common::rls::seed_bookings(&c).await;
+    sqlx::raw_sql(&format!(
+        "do $$ begin
+           create role {SHARED} login in role branch_desk_shared;
+         exception when duplicate_object or unique_violation then null;
+         end $$"
+    ))
+    .execute(&c.admin)
+    .await
+    .unwrap();
+    for (desk, key) in [(DESK_A, "key-of-a"), (DESK_HQ, "key-of-hq")] {
+        sqlx::query(
+            "insert into desk_keys (role_name, key_sha256)
+             values ($1, sha256(convert_to($1 || ':' || $2, 'UTF8')))",
+        )
+        .bind(desk)
+        .bind(key)
+        .execute(&c.admin)
+        .await
+        .unwrap();
+    }
+    let own_slots: i64 =
+        sqlx::query_scalar("select count(*) from benefit_slots where branch_id = $1")
+            .bind(c.branch_a())
+            .fetch_one(&c.admin)
+            .await
+            .unwrap();
+    assert!(own_slots > 0, "London has slots");
+
+    async fn name(conn: &mut PgConnection, desk: Option<&str>, key: Option<&str>, local: bool) {
+        sqlx::query(
+            "select set_config('branch_desk.desk', $1, $3), set_config('branch_desk.desk_key', $2, $3)",
+        )
+        .bind(desk)
+        .bind(key)
+        .bind(local)
+        .execute(conn)
+        .await
+        .unwrap();
+    }
+    async fn seen(conn: &mut PgConnection) -> (Option<String>, i64, i64, i64) {
+        sqlx::query_as(
+            "select public.desk_role_name(), (select count(*) from benefit_slots),
+                    (select count(*) from members), (select count(*) from desk_roles)",
+        )
+        .fetch_one(conn)
+        .await
+        .unwrap()
+    }
+
+    let mut stolen = c.desk(SHARED).await;
+    // Temporary look-alikes first on the path: a desk_keys holding a key of its own choosing,
+    // and a desk_role_name() naming head office.
+    sqlx::raw_sql(&format!(
+        "create temporary table desk_keys (role_name text, key_sha256 bytea);
+         insert into pg_temp.desk_keys values ('{DESK_HQ}', sha256(convert_to('{DESK_HQ}:mine', 'UTF8')));
+         create function pg_temp.desk_role_name() returns text language sql as $$ select '{DESK_HQ}'::text $$;
+         set search_path = pg_temp, public, pg_catalog"
+    ))
+    .execute(&mut stolen)
+    .await
+    .unwrap();
+    set_claims(
+        &mut stolen,
+        serde_json::json!({ "sub": c.member_a.user_id, "role": "service_role" }).to_string(),
+    )
+    .await;
+    for level in ["read committed", "repeatable read", "serializable"] {
+        let attempts: [(Option<&str>, Option<&str>); 8] = [
+            (None, None),
+            (Some(DESK_A), None),
+            (Some(DESK_A), Some("")),
+            (Some(""), Some("key-of-a")),
+            (Some(DESK_A), Some("key-of-hq")),
+            (Some(DESK_HQ), Some("key-of-a")),
+            (Some(DESK_HQ), Some("mine")),
+            (Some(DESK_A), Some("KEY-OF-A")),
+        ];
+        for (desk, key) in attempts {
+            sqlx::query(&format!("begin isolation level {level}"))
+                .execute(&mut stolen)
+                .await
+                .unwrap();
+            name(&mut stolen, desk, key, true).await;
+            assert_eq!(
+                seen(&mut stolen).await,
+                (None, 0, 0, 0),
+                "{level}: {desk:?} with key {key:?} named a desk"
+            );
+            let e = Error::from(
+                sqlx::query("select ensure_facility_slots($1, current_date, current_date)")
+                    .bind(c.branch_a())
+                    .execute(&mut stolen)
+                    .await
+                    .expect_err("no desk, no slots"),
+            );
+            assert!(matches!(e, Error::NotAllowed(_)), "{level}: {e:?}");
+            sqlx::query("rollback").execute(&mut stolen).await.unwrap();
+        }
+        // The right key names London, and London only.
+        sqlx::query(&format!("begin isolation level {level}"))
+            .execute(&mut stolen)
+            .await
+            .unwrap();
+        name(&mut stolen, Some(DESK_A), Some("key-of-a"), true).await;
+        let (desk, slots, members, mappings) = seen(&mut stolen).await;
+        assert_eq!(desk.as_deref(), Some(DESK_A), "{level}");
+        assert_eq!(slots, own_slots, "{level}: London's slots only");
+        assert!(members > 0 && mappings == 1, "{level}: its own mapping only");
+        let passes: bool = sqlx::query_scalar("select public.desk_sees_every_branch()")
+            .fetch_one(&mut stolen)
+            .await
+            .unwrap();
+        assert!(!passes, "{level}: London passed as head office");
+        sqlx::query("commit").execute(&mut stolen).await.unwrap();
+        // A local key ends with its transaction.
+        assert_eq!(seen(&mut stolen).await, (None, 0, 0, 0), "{level}: after commit");
+    }
+
+    // No desk reads the keys, named or not.
+    name(&mut stolen, Some(DESK_A), Some("key-of-a"), false).await;
+    let e = Error::from(
+        sqlx::query("select count(*) from public.desk_keys")
+            .fetch_one(&mut stolen)
+            .await
+            .expect_err("desk_keys is not a desk's to read"),
+    );
+    assert!(matches!(e, Error::NotAllowed(_)), "{e:?}");
+
+    // A desk with a login of its own is that desk, whatever key it sets.
+    let mut nyc = c.desk(common::DESK_B).await;
+    name(&mut nyc, Some(DESK_HQ), Some("key-of-hq"), false).await;
+    let (desk, slots, _, _) = seen(&mut nyc).await;
+    assert_eq!(desk.as_deref(), Some(common::DESK_B));
+    let nyc_slots: i64 =
+        sqlx::query_scalar("select count(*) from benefit_slots where branch_id = $1")
+            .bind(c.branch_b())
+            .fetch_one(&c.admin)
+            .await
+            .unwrap();
+    assert_eq!(slots, nyc_slots, "New York's slots only");
 }

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use branch_desk_core::bookings::{book, list_bookings, BookingFilter, BookingKind, PageRequest};
 use branch_desk_core::db::{
-    connect, create_desk_role, refuse_transaction_pooler, ConnectionBudget,
+    connect, create_desk_role, DeskKey, refuse_transaction_pooler, ConnectionBudget,
     THROUGH_A_TRANSACTION_POOLER,
 };
 use branch_desk_core::desk::{open_desk, Desk};
@@ -29,6 +29,7 @@ use uuid::Uuid;
 
 const PASSWORD: &str = "pooler-test-desk-pw";
 const POOLER_PASSWORD: &str = "pooler-test-password";
+const SERVER_PASSWORD: &str = "server-test-password";
 
 /// A PgBouncer of this test's own, from the deployed configuration with `overrides`.
 struct Bouncer {
@@ -44,12 +45,15 @@ impl Bouncer {
             .execute(admin)
             .await
             .unwrap();
-        sqlx::query(&format!(
-            "alter role branch_desk_pooler password '{POOLER_PASSWORD}'"
-        ))
-        .execute(admin)
-        .await
-        .unwrap();
+        for (role, password) in [
+            ("branch_desk_pooler", POOLER_PASSWORD),
+            ("branch_desk_server", SERVER_PASSWORD),
+        ] {
+            sqlx::query(&format!("alter role {role} password '{password}'"))
+                .execute(admin)
+                .await
+                .unwrap();
+        }
         let dir = tempfile::tempdir().unwrap();
         let o = admin.connect_options();
         let port = free_port();
@@ -80,7 +84,9 @@ impl Bouncer {
         std::fs::write(dir.path().join("pgbouncer.ini"), ini).unwrap();
         std::fs::write(
             dir.path().join("userlist.txt"),
-            format!("\"branch_desk_pooler\" \"{POOLER_PASSWORD}\"\n"),
+            format!(
+                "\"branch_desk_pooler\" \"{POOLER_PASSWORD}\"\n\"branch_desk_server\" \"{SERVER_PASSWORD}\"\n"
+            ),
         )
         .unwrap();
         if is_root() {
@@ -164,7 +170,9 @@ impl Bouncer {
         let pool = connect(self.options(admin, role), budget)
             .await
             .unwrap_or_else(|e| panic!("{role} connects through PgBouncer: {e:?}\n{}", self.log()));
-        open_desk(pool, None).await.unwrap()
+        open_desk(pool, Some(DeskKey::new(role, PASSWORD)), None)
+            .await
+            .unwrap()
     }
 }
 
@@ -269,17 +277,35 @@ async fn seen_branches(desk: &Desk) -> Vec<Uuid> {
     seen
 }
 
+/// As deployed: PgBouncer logs every desk in as the shared `branch_desk_server`, and each
+/// transaction names its desk by key.
 #[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
-async fn two_desk_roles_sharing_one_server_slot_never_see_each_other(admin: PgPool) {
+async fn two_desks_on_one_shared_server_connection_never_see_each_other(admin: PgPool) {
+    one_server_slot_for_two_desks(admin, "shared", true).await;
+}
+
+/// Without `user=`: a pool per desk role, each told apart by its login.
+#[sqlx::test(migrator = "branch_desk_core::db::MIGRATOR")]
+async fn two_desk_roles_taking_turns_on_one_server_slot_never_see_each_other(admin: PgPool) {
+    one_server_slot_for_two_desks(admin, "share", false).await;
+}
+
+async fn one_server_slot_for_two_desks(admin: PgPool, test: &str, shared: bool) {
     let c = club(admin).await;
-    let (ldn_role, nyc_role) = pooler_desks(&c, "share").await;
-    // One server connection for the whole database: the two roles take turns on it, PgBouncer
-    // closing one's to open the other's.
-    let b = Bouncer::start(
-        &c.admin,
-        &[("default_pool_size", "1"), ("max_db_connections", "1")],
-    )
-    .await;
+    let (ldn_role, nyc_role) = pooler_desks(&c, test).await;
+    // One server connection for the whole database: the two desks take turns on it (shared:
+    // the same connection; per role: PgBouncer closing one's to open the other's).
+    let o = c.admin.connect_options();
+    let per_role_line = format!(
+        "host={} port={} auth_user=branch_desk_pooler",
+        o.get_host(),
+        o.get_port()
+    );
+    let mut overrides = vec![("default_pool_size", "1"), ("max_db_connections", "1")];
+    if !shared {
+        overrides.push(("*", &per_role_line));
+    }
+    let b = Bouncer::start(&c.admin, &overrides).await;
     let ldn = b
         .desk(&c.admin, &ldn_role, budget(2, Duration::from_secs(60)))
         .await;
@@ -307,11 +333,18 @@ async fn two_desk_roles_sharing_one_server_slot_never_see_each_other(admin: PgPo
     // Held open: London's transaction keeps the only server slot; New York's command waits for
     // it, then runs as New York.
     let mut held = ldn.begin().await.unwrap();
-    let who: String = sqlx::query_scalar("select session_user::text")
-        .fetch_one(&mut *held)
-        .await
-        .unwrap();
+    let (login, who): (String, String) =
+        sqlx::query_as("select session_user::text, public.desk_role_name()")
+            .fetch_one(&mut *held)
+            .await
+            .unwrap();
     assert_eq!(who, ldn_role);
+    assert_eq!(
+        login,
+        if shared { "branch_desk_server" } else { ldn_role.as_str() },
+        "PgBouncer logs in as the shared role only with user="
+    );
+    assert_eq!(ldn.identity.shared_login, shared);
     let waiting = tokio::spawn({
         let nyc = nyc.clone();
         async move { seen_branches(&nyc).await }
@@ -361,6 +394,38 @@ async fn two_desk_roles_sharing_one_server_slot_never_see_each_other(admin: PgPo
         "the desk's own SET LOCAL, in its transaction"
     );
     assert_eq!(seen_branches(&second).await, vec![c.branch_a()]);
+
+    // The hostile London client names London at session level (not local), on the one server
+    // connection New York's commands use next: New York's own key names New York, and a client
+    // that sends no key (New York's role, raw) gets nobody, since PgBouncer reset the setting.
+    sqlx::raw_sql(&format!(
+        "select set_config('branch_desk.desk', '{ldn_role}', false), \
+                set_config('branch_desk.desk_key', '{PASSWORD}', false)"
+    ))
+    .execute(&mut hostile)
+    .await
+    .unwrap();
+    assert_eq!(seen_branches(&nyc).await, vec![c.branch_b()]);
+    let mut raw = PgConnection::connect_with(&b.options(&c.admin, &nyc_role))
+        .await
+        .unwrap();
+    // In a transaction, so PgBouncer keeps one server connection for the statement's steps.
+    let mut tx = raw.begin().await.unwrap();
+    let (named, slots): (Option<String>, i64) = sqlx::query_as(
+        "select public.desk_role_name(), (select count(*) from benefit_slots)",
+    )
+    .persistent(false)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    if shared {
+        assert_eq!(named, None, "no key sent: no desk");
+        assert_eq!(slots, 0, "and no rows");
+    } else {
+        assert_eq!(named.as_deref(), Some(nyc_role.as_str()));
+    }
+    raw.close().await.unwrap();
     hostile.close().await.unwrap();
 }
 
@@ -390,7 +455,9 @@ async fn migrations_are_refused_through_a_transaction_pooler(admin: PgPool) {
     .unwrap();
     refuse_transaction_pooler(&pool).await.unwrap();
     // ... and a desk works through session mode as well.
-    let desk = open_desk(pool, None).await.unwrap();
+    let desk = open_desk(pool, Some(DeskKey::new(&ldn_role, PASSWORD)), None)
+        .await
+        .unwrap();
     assert_eq!(seen_branches(&desk).await, vec![c.branch_a()]);
 }
 

@@ -56,7 +56,7 @@ begin
   end loop;
   -- Tables and catalog views, read or written: a view that runs the payload when read, and
   -- instead of any write.
-  foreach t in array array['branches', 'desk_roles', 'members', 'staff', 'facilities',
+  foreach t in array array['branches', 'desk_roles', 'desk_keys', 'members', 'staff', 'facilities',
       'benefit_settings', 'benefit_slots', 'benefit_bookings', 'classes', 'class_bookings',
       'membership_plans', 'plan_entitlements', 'benefit_slot_days', 'member_name_words',
       'pg_roles', 'pg_authid', 'pg_class', 'pg_tables', 'pg_timezone_names', 'pg_settings',
@@ -71,7 +71,8 @@ begin
       'current_setting', 'set_config', 'md5', 'concat_ws', 'unnest', 'generate_series',
       'similarity', 'json_build_object', 'make_interval', 'date_trunc', 'regexp_replace',
       'translate', 'overlay', 'starts_with', 'pg_has_role', 'cardinality', 'uid',
-      'desk_branch_ids', 'desk_sees_every_branch', 'caller_may_use_branch', 'pg_advisory_xact_lock', 'hashtext'] loop
+      'desk_branch_ids', 'desk_sees_every_branch', 'desk_role_name', 'sha256', 'convert_to',
+      'caller_may_use_branch', 'pg_advisory_xact_lock', 'hashtext'] loop
     execute format('create function pg_temp.%I() returns boolean language sql as $f$ select pg_temp.payload() $f$', t);
   end loop;
 end $$;
@@ -231,6 +232,7 @@ fn desk_calls(c: &Club, t: &Targets) -> Vec<(String, Vec<Uuid>)> {
         ("select * from public.record_pin_attempt($1, true)".into(), vec![staff]),
         ("select public.desk_branch_ids()".into(), vec![]),
         ("select public.desk_sees_every_branch()".into(), vec![]),
+        ("select public.desk_role_name()".into(), vec![]),
         (
             "select public.book_benefit_slot($1, $2, gen_random_uuid(), $3)".into(),
             vec![t.free_slots[0], t.members[0], staff],

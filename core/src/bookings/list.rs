@@ -328,6 +328,7 @@ mod tests {
             role_name: "desk".into(),
             branch_ids,
             all_branches,
+            shared_login: false,
         }
     }
 

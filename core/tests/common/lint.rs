@@ -143,6 +143,7 @@ const FUNCTION_GRANTS: &[(&str, &[&str])] = &[
     ("record_pin_attempt", &["branch_desk", "service_role"]),
     ("desk_branch_ids", &["branch_desk", "service_role"]),
     ("desk_sees_every_branch", &["branch_desk", "service_role"]),
+    ("desk_role_name", &["branch_desk", "service_role"]),
     // An administrator's daily job: no grants.
     ("prune_recovery_slots", &[]),
     ("name_word_keys", &[]),
@@ -200,6 +201,8 @@ fn table_grants(table: &str, role: &str) -> Vec<&'static str> {
         (_, "_sqlx_migrations") => vec![],
         ("service_role", _) => vec!["delete", "insert", "select", "update"],
         ("branch_desk", "benefit_slot_days") => vec![],
+        // The keys that name desks through a shared login: no desk reads them.
+        ("branch_desk", "desk_keys") => vec![],
         ("branch_desk", "facilities") => vec!["select", "update(is_active,under_maintenance)"],
         ("branch_desk", _) => vec!["select"],
         ("authenticated", t) if member_reads.contains(&t) => vec!["select"],
