@@ -2,7 +2,7 @@
 //! (or, with `--direct`, straight to PostgreSQL), paced like busy front desks.
 //!
 //!   branch-desk-bench load [--quick] [--branches N] [--desks M] [--seconds S] [--direct]
-//!                          [--pooler-port P] [--stats-url URL] [--out DIR] [--think S]
+//!                          [--pooler-port P] [--stats-url URL] [--out DIR] [--think S] [--rush-every S]
 //!                          [--members-per-branch N] [--db NAME] [--keep-db]
 //!
 //! DATABASE_URL is an administrator's DIRECT connection to PostgreSQL: the load database is
@@ -19,7 +19,7 @@
 //! Each desk is its own pool (`desk::connect_club` → `db::connect` with the default budget of
 //! two connections, then `open_desk`), signs its staff member in, and then loops: think a few
 //! seconds (jittered), then one of the front desk's tasks. Every call is one desk transaction,
-//! exactly as the app's commands run them. Every `RUSH_EVERY` seconds all desks of a branch
+//! exactly as the app's commands run them. Every `--rush-every` seconds (15) all desks of a branch
 //! book the same nearly-full place at the same instant (a Cold Plunge slot of 2, or a small
 //! class of M-1 places); the manager then overrides capacity on some rounds and other desks put
 //! the member on a class's waitlist. Full, Already booked and Allowance used are answers; every
@@ -61,15 +61,14 @@ use crate::report::percentile;
 use crate::R;
 
 const USAGE: &str = "usage: branch-desk-bench load [--quick] [--branches N] [--desks M] [--seconds S] [--direct] \
-[--pooler-port P] [--stats-url URL] [--out DIR] [--think S] [--members-per-branch N] [--db NAME] [--keep-db]
+[--pooler-port P] [--stats-url URL] [--out DIR] [--think S] [--rush-every S] [--members-per-branch N] [--db NAME] [--keep-db]
   DATABASE_URL: an administrator's direct connection to PostgreSQL (the load database is made there)
   --quick: 20 branches x 3 desks for 30 s (the defaults)
   --direct: desks connect straight to PostgreSQL (DATABASE_URL's host and port) instead of PgBouncer
   --pooler-port (default $PGBOUNCER_PORT), --stats-url (default $PGBOUNCER_STATS_URL): PgBouncer and its console
-  --think S: a desk's mean pause between tasks in seconds (default 4, jittered 0.5x to 1.5x)";
+  --think S: a desk's mean pause between tasks in seconds (default 4, jittered 0.5x to 1.5x)
+  --rush-every S: seconds between a branch's rush rounds, when all its desks book the same last places (default 15)";
 
-/// All desks of a branch book the same nearly-full place this often.
-const RUSH_EVERY: Duration = Duration::from_secs(15);
 /// The small classes the rush rounds fight over; other bookings leave them alone.
 const RUSH_CLASS: &str = "Small Group Reformer";
 const PIN: &str = "2468";
@@ -95,6 +94,8 @@ struct Opts {
     pooler_port: Option<u16>,
     stats_url: Option<String>,
     think: f64,
+    /// Seconds between a branch's rush rounds (all its desks at the same last places).
+    rush_every: u64,
     members_per_branch: u32,
     db: String,
     keep_db: bool,
@@ -114,6 +115,7 @@ fn parse(args: Vec<String>) -> Result<Opts, String> {
             .ok()
             .filter(|s| !s.is_empty()),
         think: 4.0,
+        rush_every: 15,
         members_per_branch: 200,
         db: "branchdesk_load".into(),
         keep_db: false,
@@ -134,6 +136,12 @@ fn parse(args: Vec<String>) -> Result<Opts, String> {
             "--desks" => o.desks = num("--desks", value("--desks")?)?,
             "--seconds" => o.seconds = num("--seconds", value("--seconds")?)?,
             "--think" => o.think = num("--think", value("--think")?)?,
+            "--rush-every" => {
+                o.rush_every = num("--rush-every", value("--rush-every")?)?;
+                if o.rush_every == 0 {
+                    return Err("--rush-every: at least 1 second".into());
+                }
+            }
             "--members-per-branch" => {
                 o.members_per_branch = num("--members-per-branch", value("--members-per-branch")?)?
             }
@@ -363,7 +371,7 @@ async fn setup(admin: &PgPool, o: &Opts, password: &str) -> R<World> {
     .bind(&ids)
     .execute(&mut *tx)
     .await?;
-    let rounds = (o.seconds / RUSH_EVERY.as_secs()) as usize + 2;
+    let rounds = (o.seconds / o.rush_every) as usize + 2;
     // The rush rounds' small classes: tomorrow from 06:00, M-1 places (at least 1).
     sqlx::query(
         "insert into classes (branch_id, title, instructor, starts_at, ends_at, capacity)
@@ -535,7 +543,7 @@ async fn setup(admin: &PgPool, o: &Opts, password: &str) -> R<World> {
             active,
             premium,
             rush,
-            rush_phase: Duration::from_millis(2_000 + (i as u64 * 7_919) % 15_000),
+            rush_phase: Duration::from_millis(2_000 + (i as u64 * 7_919) % (o.rush_every * 1_000)),
         }));
     }
     let world = World {
@@ -684,6 +692,7 @@ struct RunCtx {
     t0: Instant,
     deadline: Instant,
     think: f64,
+    rush_every: u64,
     desks: usize,
     live: Live,
 }
@@ -772,8 +781,11 @@ impl DeskRun {
     }
 
     fn rush_at(&self, round: usize) -> Option<Instant> {
-        (round < self.b.rush.len())
-            .then(|| self.ctx.t0 + self.b.rush_phase + RUSH_EVERY * round as u32)
+        (round < self.b.rush.len()).then(|| {
+            self.ctx.t0
+                + self.b.rush_phase
+                + Duration::from_secs(self.ctx.rush_every) * round as u32
+        })
     }
 
     /// Waits `d` (never past the deadline). A rush round that falls in the wait is run at its
@@ -1346,7 +1358,8 @@ async fn sampler(
         p.samples += 1;
         let counts: Result<(i64, i64, i64), _> = sqlx::query_as(
             "select count(*) filter (where backend_type = 'client backend'),
-                    count(*) filter (where backend_type = 'client backend' and usename::text like 'load\\_desk\\_%'),
+                    count(*) filter (where backend_type = 'client backend'
+                                    and (usename::text like 'load\\_desk\\_%' or usename = 'branch_desk_server')),
                     count(*) filter (where backend_type = 'client backend' and state = 'active')
              from pg_stat_activity",
         )
@@ -1661,6 +1674,7 @@ async fn run(o: &Opts) -> R<bool> {
         t0,
         deadline: t0 + Duration::from_secs(o.seconds),
         think: o.think,
+        rush_every: o.rush_every,
         desks: o.desks,
         live: Live::default(),
     });
@@ -1668,7 +1682,7 @@ async fn run(o: &Opts) -> R<bool> {
         "running: desks {} to {}:{port}, opening over {ramp:.0} s, a rush round every {} s per branch",
         if o.direct { "straight" } else { "through PgBouncer" },
         host,
-        RUSH_EVERY.as_secs()
+        o.rush_every
     );
     let stop = Arc::new(AtomicBool::new(false));
     let sampling = tokio::spawn(sampler(
@@ -1754,7 +1768,7 @@ async fn run(o: &Opts) -> R<bool> {
             Utc::now().format("%Y-%m-%d %H:%M UTC"),
             crate::machine(),
             o.think,
-            RUSH_EVERY.as_secs(),
+            o.rush_every,
             world.members,
             world.classes,
             world.slots,
@@ -1897,7 +1911,7 @@ impl Report {
             l.push(format!("  {v} x {k}"));
         }
         l.push(format!(
-            "PostgreSQL (max_connections {}): peak client backends {} (desk roles {}, running a query at once {}), sampled every 200 ms ({} samples, the administrator's own included); {} server sessions started during the run ({:.1}/s)",
+            "PostgreSQL (max_connections {}): peak client backends {} (desks' {}, running a query at once {}), sampled every 200 ms ({} samples, the administrator's own included); {} server sessions started during the run ({:.1}/s)",
             self.max_connections,
             p.client_backends,
             p.desk_backends,

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use branch_desk_core::bookings::{book, list_bookings, BookingFilter, BookingKind, PageRequest};
 use branch_desk_core::db::{
-    connect, create_desk_role, DeskKey, refuse_transaction_pooler, ConnectionBudget,
+    connect, create_desk_role, refuse_transaction_pooler, ConnectionBudget, DeskKey,
     THROUGH_A_TRANSACTION_POOLER,
 };
 use branch_desk_core::desk::{open_desk, Desk};
@@ -341,7 +341,11 @@ async fn one_server_slot_for_two_desks(admin: PgPool, test: &str, shared: bool) 
     assert_eq!(who, ldn_role);
     assert_eq!(
         login,
-        if shared { "branch_desk_server" } else { ldn_role.as_str() },
+        if shared {
+            "branch_desk_server"
+        } else {
+            ldn_role.as_str()
+        },
         "PgBouncer logs in as the shared role only with user="
     );
     assert_eq!(ldn.identity.shared_login, shared);
@@ -358,9 +362,10 @@ async fn one_server_slot_for_two_desks(admin: PgPool, test: &str, shared: bool) 
     assert_eq!(waiting.await.unwrap(), vec![c.branch_b()]);
 
     // A hostile London session leaves session state on its server connection: a temporary
-    // table shadowing `members`, a search_path, a work_mem. A second London desk (another PC
-    // with the same role) that gets that server connection next (the only one) sees none of it:
-    // PgBouncer resets the connection (DISCARD ALL) when it changes hands.
+    // table shadowing `members`, a search_path, a work_mem, a SET ROLE, a prepared statement, a
+    // LISTEN and an advisory lock. A second London desk (another PC with the same role) that gets
+    // that server connection next (the only one) sees none of it: PgBouncer resets the
+    // connection (server_reset_query) when it changes hands.
     // Both connected first: a login runs PgBouncer's auth_query, whose own pool would take
     // the one server slot and so close the connection under test.
     let second = b
@@ -371,7 +376,9 @@ async fn one_server_slot_for_two_desks(admin: PgPool, test: &str, shared: bool) 
         .unwrap();
     sqlx::raw_sql(
         "create temporary table members (id uuid, first_name text);
-         set search_path = pg_temp, public; set work_mem = '64kB'; set enable_memoize = on",
+         set search_path = pg_temp, public; set work_mem = '64kB'; set enable_memoize = on;
+         set role branch_desk; prepare hostile as select 1; listen hostile;
+         select pg_advisory_lock(4242)",
     )
     .execute(&mut hostile)
     .await
@@ -385,7 +392,22 @@ async fn one_server_slot_for_two_desks(admin: PgPool, test: &str, shared: bool) 
     .fetch_one(&mut *tx)
     .await
     .unwrap();
+    let (role, prepared, listening, locks): (String, i64, i64, i64) = sqlx::query_as(
+        "select current_setting('role'),
+                (select count(*) from pg_catalog.pg_prepared_statements where name = 'hostile'),
+                (select count(*) from pg_catalog.pg_listening_channels()),
+                (select count(*) from pg_catalog.pg_locks
+                 where locktype = 'advisory' and pid = pg_catalog.pg_backend_pid())",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
+    assert_eq!(
+        (role.as_str(), prepared, listening, locks),
+        ("none", 0, 0, 0),
+        "no role, prepared statement, LISTEN or advisory lock of another client's"
+    );
     assert!(!temp, "no temporary table of another client's");
     assert_eq!(path, "\"$user\", public");
     assert_eq!(work_mem, "4MB");
@@ -411,13 +433,12 @@ async fn one_server_slot_for_two_desks(admin: PgPool, test: &str, shared: bool) 
         .unwrap();
     // In a transaction, so PgBouncer keeps one server connection for the statement's steps.
     let mut tx = raw.begin().await.unwrap();
-    let (named, slots): (Option<String>, i64) = sqlx::query_as(
-        "select public.desk_role_name(), (select count(*) from benefit_slots)",
-    )
-    .persistent(false)
-    .fetch_one(&mut *tx)
-    .await
-    .unwrap();
+    let (named, slots): (Option<String>, i64) =
+        sqlx::query_as("select public.desk_role_name(), (select count(*) from benefit_slots)")
+            .persistent(false)
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
     tx.commit().await.unwrap();
     if shared {
         assert_eq!(named, None, "no key sent: no desk");
