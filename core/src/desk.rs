@@ -231,7 +231,11 @@ impl Desk {
 /// Verifies the session is a proper desk role and picks its branch (`preferred` for a desk
 /// serving several; otherwise the first by name). `key` names the desk in each transaction if
 /// the database logs it in as a shared role ([`DeskKey`]); otherwise it is not sent.
-pub async fn open_desk(pool: PgPool, key: Option<DeskKey>, preferred: Option<Uuid>) -> Result<Desk> {
+pub async fn open_desk(
+    pool: PgPool,
+    key: Option<DeskKey>,
+    preferred: Option<Uuid>,
+) -> Result<Desk> {
     let mut tx = crate::db::desk_transaction(&pool, None).await?;
     let shared = sqlx::query_scalar!(
         r#"select exists (select 1 from pg_catalog.pg_roles s

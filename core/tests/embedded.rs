@@ -191,7 +191,9 @@ async fn embedded_database_migrates_and_scopes_desks_by_session_user() {
     admin.close().await;
     let desk = db.desk_pool(DESK_LDN).await.expect("LDN desk session");
     // In a desk transaction, as every command runs (`Desk::begin`).
-    let mut tx = branch_desk_core::db::desk_transaction(&desk, None).await.unwrap();
+    let mut tx = branch_desk_core::db::desk_transaction(&desk, None)
+        .await
+        .unwrap();
     let (session_user, current_user, memoize): (String, String, String) = sqlx::query_as(
         "select session_user::text, current_user::text, current_setting('enable_memoize')",
     )

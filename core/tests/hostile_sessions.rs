@@ -555,7 +555,10 @@ async fn a_shared_login_is_only_the_desk_its_key_names(admin: PgPool) {
         let (desk, slots, members, mappings) = seen(&mut stolen).await;
         assert_eq!(desk.as_deref(), Some(DESK_A), "{level}");
         assert_eq!(slots, own_slots, "{level}: London's slots only");
-        assert!(members > 0 && mappings == 1, "{level}: its own mapping only");
+        assert!(
+            members > 0 && mappings == 1,
+            "{level}: its own mapping only"
+        );
         let passes: bool = sqlx::query_scalar("select public.desk_sees_every_branch()")
             .fetch_one(&mut stolen)
             .await
@@ -563,7 +566,11 @@ async fn a_shared_login_is_only_the_desk_its_key_names(admin: PgPool) {
         assert!(!passes, "{level}: London passed as head office");
         sqlx::query("commit").execute(&mut stolen).await.unwrap();
         // A local key ends with its transaction.
-        assert_eq!(seen(&mut stolen).await, (None, 0, 0, 0), "{level}: after commit");
+        assert_eq!(
+            seen(&mut stolen).await,
+            (None, 0, 0, 0),
+            "{level}: after commit"
+        );
     }
 
     // No desk reads the keys, named or not.
