@@ -97,8 +97,12 @@ pub struct DeskIdentity {
 /// superusers, roles with BYPASSRLS, owners of club tables, and roles not mapped to a branch.
 ///
 /// Through a shared server login (PgBouncer's `user=`, see [`DeskKey`]) the desk is the one
-/// this transaction's key names (`public.desk_role_name()`), never the login itself.
-pub async fn desk_identity(conn: &mut sqlx::PgConnection) -> Result<DeskIdentity> {
+/// `key` names (`public.desk_role_name()`), never the login itself: the key is sent, for the
+/// rest of the transaction, only to such a login.
+pub async fn desk_identity(
+    conn: &mut sqlx::PgConnection,
+    key: Option<&DeskKey>,
+) -> Result<DeskIdentity> {
     let row = sqlx::query!(
         r#"
         select session_user::text as "login!",
@@ -126,6 +130,9 @@ pub async fn desk_identity(conn: &mut sqlx::PgConnection) -> Result<DeskIdentity
         return Err(Error::NotAllowed(format!(
             "The role {login} is not set up as a branch desk (no row in desk_roles)."
         )));
+    }
+    if let Some(key) = key.filter(|_| row.shared) {
+        name_desk(conn, key).await?;
     }
     let named = sqlx::query_scalar!("select public.desk_role_name()")
         .fetch_one(&mut *conn)

@@ -237,17 +237,8 @@ pub async fn open_desk(
     preferred: Option<Uuid>,
 ) -> Result<Desk> {
     let mut tx = crate::db::desk_transaction(&pool, None).await?;
-    let shared = sqlx::query_scalar!(
-        r#"select exists (select 1 from pg_catalog.pg_roles s
-                       where s.rolname = 'branch_desk_shared' and pg_catalog.pg_has_role(session_user, s.oid, 'MEMBER')) as "shared!""#
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    let key = key.filter(|_| shared);
-    if let Some(key) = &key {
-        crate::db::name_desk(&mut tx, key).await?;
-    }
-    let identity = desk_identity(&mut tx).await?;
+    let identity = desk_identity(&mut tx, key.as_ref()).await?;
+    let key = key.filter(|_| identity.shared_login);
     let branches = sqlx::query_as!(
         Branch,
         "select id, code, name, timezone, date_order from branches where id = any($1) order by name",

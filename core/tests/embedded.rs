@@ -209,7 +209,7 @@ async fn embedded_database_migrates_and_scopes_desks_by_session_user() {
         ),
         (DESK_LDN, DESK_LDN, "off")
     );
-    let identity = desk_identity(&mut desk.acquire().await.unwrap())
+    let identity = desk_identity(&mut desk.acquire().await.unwrap(), None)
         .await
         .expect("a verified desk session, not a superuser");
     assert_eq!(identity.role_name, DESK_LDN);
