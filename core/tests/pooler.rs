@@ -40,19 +40,18 @@ struct Bouncer {
 
 impl Bouncer {
     async fn start(admin: &PgPool, overrides: &[(&str, &str)]) -> Bouncer {
-        // The lookup PgBouncer's auth_query calls, in this test's database, as deployed.
-        sqlx::raw_sql(include_str!("../../deploy/pgbouncer/auth.sql"))
-            .execute(admin)
-            .await
-            .unwrap();
+        // The lookup PgBouncer's auth_query calls, in this test's database, as deployed, and
+        // the passwords of its roles, which belong to the cluster that tests share.
+        common::cluster_wide("deploy/pgbouncer/auth.sql applies", || {
+            sqlx::raw_sql(include_str!("../../deploy/pgbouncer/auth.sql")).execute(admin)
+        })
+        .await;
         for (role, password) in [
             ("branch_desk_pooler", POOLER_PASSWORD),
             ("branch_desk_server", SERVER_PASSWORD),
         ] {
-            sqlx::query(&format!("alter role {role} password '{password}'"))
-                .execute(admin)
-                .await
-                .unwrap();
+            let sql = format!("alter role {role} password '{password}'");
+            common::cluster_wide(&sql, || sqlx::query(&sql).execute(admin)).await;
         }
         let dir = tempfile::tempdir().unwrap();
         let o = admin.connect_options();

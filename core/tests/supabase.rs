@@ -16,23 +16,11 @@ const LAYOUT: &str = include_str!("sql/supabase_layout.sql");
 /// The test's database laid out like a Supabase project and migrated by its `postgres`; returns
 /// a pool of that role (the club's administrator there).
 async fn supabase_project(superuser: PgPool, dashboard_pg_trgm: bool) -> PgPool {
-    // Roles belong to the cluster and tests run at once, so two layouts may update the same role
-    // together, which PostgreSQL refuses ("tuple concurrently updated"). The script is one
-    // transaction: try again.
-    for attempt in 1..=10u64 {
-        match sqlx::raw_sql(LAYOUT).execute(&superuser).await {
-            Ok(_) => break,
-            Err(e)
-                if attempt < 10
-                    && ["tuple concurrently updated", "duplicate key value"]
-                        .iter()
-                        .any(|m| e.to_string().contains(m)) =>
-            {
-                tokio::time::sleep(std::time::Duration::from_millis(30 * attempt)).await;
-            }
-            Err(e) => panic!("the Supabase layout applies: {e}"),
-        }
-    }
+    // One transaction, tried again if another test's layout updates the same role at once.
+    common::cluster_wide("the Supabase layout applies", || {
+        sqlx::raw_sql(LAYOUT).execute(&superuser)
+    })
+    .await;
     let options = (*superuser.connect_options())
         .clone()
         .username("supabase_postgres");

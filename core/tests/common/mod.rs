@@ -87,20 +87,39 @@ impl Club {
     }
 }
 
-/// Generates a small club (200 members) in the test database and maps the test desks.
 /// Roles belong to the cluster while each test has its own database, so tests running at once
-/// create and alter the same desk roles together, which PostgreSQL may refuse with "tuple
-/// concurrently updated" (XX000). Try again briefly; any other failure still fails the test.
-async fn desk_role(admin: &PgPool, role: &str, branch: Option<Uuid>) {
+/// create and alter the same roles together, which PostgreSQL may refuse with "tuple
+/// concurrently updated" (XX000) or a duplicate key in its catalogue. Runs `change` again
+/// briefly on those; any other failure, or the tenth, fails the test.
+pub async fn cluster_wide<T, E, F, Fut>(what: &str, mut change: F) -> T
+where
+    E: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
     for attempt in 1..=10u64 {
-        match create_desk_role(admin, role, None, branch).await {
-            Ok(()) => return,
-            Err(e) if attempt < 10 && format!("{e:?}").contains("tuple concurrently updated") => {
+        match change().await {
+            Ok(done) => return done,
+            Err(e)
+                if attempt < 10
+                    && ["tuple concurrently updated", "duplicate key value"]
+                        .iter()
+                        .any(|m| format!("{e:?}").contains(m)) =>
+            {
                 tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
             }
-            Err(e) => panic!("desk role {role}: {e:?}"),
+            Err(e) => panic!("{what}: {e:?}"),
         }
     }
+    unreachable!("the tenth attempt returns or panics")
+}
+
+/// `role` as a desk LOGIN role mapped to `branch` (None: every branch).
+async fn desk_role(admin: &PgPool, role: &str, branch: Option<Uuid>) {
+    cluster_wide(&format!("desk role {role}"), || {
+        create_desk_role(admin, role, None, branch)
+    })
+    .await
 }
 
 /// A LOGIN role standing in for Supabase's `authenticator`: it may `set role anon` or
@@ -140,6 +159,7 @@ pub async fn unmapped_desk_role(admin: &PgPool) {
         .unwrap();
 }
 
+/// Generates a small club (200 members) in the test database and maps the test desks.
 pub async fn club(admin: PgPool) -> Club {
     let club = generate_club(
         &admin,
