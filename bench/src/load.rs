@@ -69,6 +69,9 @@ const USAGE: &str = "usage: branch-desk-bench load [--quick] [--branches N] [--d
   --think S: a desk's mean pause between tasks in seconds (default 4, jittered 0.5x to 1.5x)
   --rush-every S: seconds between a branch's rush rounds, when all its desks book the same last places (default 15)";
 
+/// The app's member search waits this long after a keystroke before it searches.
+const SEARCH_DEBOUNCE_MS: u64 = 200;
+
 /// The small classes the rush rounds fight over; other bookings leave them alone.
 const RUSH_CLASS: &str = "Small Group Reformer";
 const PIN: &str = "2468";
@@ -902,22 +905,28 @@ impl DeskRun {
         }
     }
 
-    /// A member at the desk: type their name a keystroke at a time (one search per keystroke)
-    /// until they show up, then open their panel. False when the run ended or the panel failed.
+    /// A member at the desk: type their name a keystroke at a time until they show up, then open
+    /// their panel. As in the app (ui/src/widgets/member-search.ts), a search goes out once the
+    /// typing pauses for [`SEARCH_DEBOUNCE_MS`]: a keystroke followed sooner by the next one
+    /// sends none. False when the run ended or the panel failed.
     async fn find_member(&mut self, index: usize) -> bool {
         let b = self.b.clone();
         let m = &b.members[index];
         let text: Vec<char> = format!("{} {}", m.first, m.last).chars().collect();
         let mut n = text.len().min(2);
         loop {
-            let q: String = text[..n].iter().collect();
-            let r = desk_call!(self, "search", |c| search_members(&mut *c, &q, 20).await?);
-            let found = matches!(&r, Ok(hits) if hits.iter().any(|h| h.member_id == m.id));
-            if (found && n >= 4) || n >= text.len() {
-                break;
+            let gap = ms_between(&mut self.rng, 150, 300);
+            if gap >= Duration::from_millis(SEARCH_DEBOUNCE_MS) || n >= text.len() {
+                let q: String = text[..n].iter().collect();
+                let r = desk_call!(self, "search", |c| search_members(&mut *c, &q, 20).await?);
+                let found = matches!(&r, Ok(hits) if hits.iter().any(|h| h.member_id == m.id));
+                if (found && n >= 4) || n >= text.len() {
+                    break;
+                }
             }
             n += 1;
-            if !self.pause_ms(150, 300).await {
+            self.pause(gap).await;
+            if self.done() {
                 return false;
             }
         }
@@ -1665,8 +1674,10 @@ async fn run(o: &Opts) -> R<bool> {
     let run_start: DateTime<Utc> = sqlx::query_scalar("select now()").fetch_one(&admin).await?;
 
     // Desks open in turn over a ramp (as a morning's desks do): PIN checks are argon2, which is
-    // CPU the bench shares with PostgreSQL.
-    let ramp = (desks_total as f64 / 40.0).clamp(2.0, o.seconds as f64 * 0.25);
+    // CPU the bench shares with PostgreSQL. At least 2 s, at most a quarter of the run.
+    let ramp = (desks_total as f64 / 40.0)
+        .max(2.0)
+        .min(o.seconds as f64 * 0.25);
     let t0 = Instant::now();
     let ctx = Arc::new(RunCtx {
         conn,
