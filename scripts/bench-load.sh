@@ -5,7 +5,8 @@
 # (passwords required, as on a real server) and PgBouncer in front of it (transaction mode,
 # deploy/pgbouncer/pgbouncer.ini), runs the mix through PgBouncer, then the same mix with the
 # desks connecting straight to PostgreSQL (`--direct`) to show how far that goes, and prints
-# both. Reports are written to bench-results/ (load-pooled-NxM.{md,json}, load-direct-NxM...).
+# both, each with the desks' statements that took PostgreSQL's time (pg_stat_statements).
+# Reports are written to bench-results/ (load-pooled-NxM.{md,json}, load-direct-NxM...).
 #   scripts/bench-load.sh --quick   20 branches x 3 desks, 30 s each run (CI; about 1.5 minutes
 #                                   once built): fails on any error through PgBouncer or any
 #                                   broken invariant
@@ -52,7 +53,9 @@ trap cleanup EXIT
 
 echo "== PostgreSQL (max_connections = 100) and PgBouncer"
 pgport=$(pg_free_port)
-PG_MAX_CONNECTIONS=${BENCH_LOAD_MAX_CONNECTIONS:-100} pg_start "$LOAD_DIR/data" "$pgport"
+# pg_stat_statements (postgresql-contrib) for "where PostgreSQL's time went" after each run.
+PG_EXTRA_SETTINGS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" \
+  PG_MAX_CONNECTIONS=${BENCH_LOAD_MAX_CONNECTIONS:-100} pg_start "$LOAD_DIR/data" "$pgport"
 pg_require_passwords "$LOAD_DIR/data"
 admin_url="postgres://postgres@127.0.0.1:$pgport/postgres"
 echo "PostgreSQL $(psql "$admin_url" -XAtqc 'show server_version') on 127.0.0.1:$pgport, max_connections $(psql "$admin_url" -XAtqc 'show max_connections')"
@@ -99,6 +102,25 @@ log_summary() {
 }
 log_lines() { wc -l <"$1" 2>/dev/null || echo 0; }
 
+# Where PostgreSQL's time went during a run: the desks' statements (roles that are not
+# superusers, so not the bench's set-up or checks) with the most planning and execution time,
+# as a share of all of theirs. Cleared before each run.
+psql "$admin_url" -XAtqc "create extension if not exists pg_stat_statements" >/dev/null
+statements_reset() { psql "$admin_url" -XAtqc "select pg_stat_statements_reset()" >/dev/null; }
+statements_top() {
+  # One row per statement whichever desk role ran it (direct, each branch's desk is its own role).
+  psql "$admin_url" -Xq -P pager=off -c "
+    with desk as (
+      select s.query, sum(s.calls) as calls, sum(s.total_plan_time) as plan, sum(s.total_exec_time) as run
+      from pg_stat_statements s join pg_roles r on r.oid = s.userid
+      where not r.rolsuper group by s.query)
+    select round((100 * (plan + run) / nullif(sum(plan + run) over (), 0))::numeric, 1) as \"% time\",
+           calls, round((plan / nullif(calls, 0))::numeric, 2) as \"plan ms\",
+           round((run / nullif(calls, 0))::numeric, 2) as \"run ms\",
+           left(regexp_replace(query, '\\s+', ' ', 'g'), 100) as statement
+    from desk order by plan + run desc limit 14"
+}
+
 echo
 echo "== load through PgBouncer (transaction mode, 127.0.0.1:$PGBOUNCER_PORT)"
 # The bench creates and migrates its database through DATABASE_URL, a direct administrator
@@ -106,6 +128,7 @@ echo "== load through PgBouncer (transaction mode, 127.0.0.1:$PGBOUNCER_PORT)"
 # has the auth_query lookup from template1.
 bouncer_from=$(($(log_lines "$LOAD_DIR/pgbouncer/pgbouncer.log") + 1))
 pg_from=$(($(log_lines "$LOAD_DIR/data/server.log") + 1))
+statements_reset
 DATABASE_URL=$admin_url cargo run --profile "$profile" --locked -q -p branch-desk-bench -- load \
   --pooler-port "$PGBOUNCER_PORT" --stats-url "$PGBOUNCER_STATS_URL" --out "$out" "${args[@]}" \
   || status=$?
@@ -114,15 +137,20 @@ echo "PgBouncer's log during the run (server connections closed, by reason; refu
 log_summary "$LOAD_DIR/pgbouncer/pgbouncer.log" "$bouncer_from"
 echo "PostgreSQL's log during the run (refused connections):"
 log_summary "$LOAD_DIR/data/server.log" "$pg_from"
+echo "Where PostgreSQL's time went (the desks' statements, pg_stat_statements):"
+statements_top
 
 if [ "${BENCH_LOAD_DIRECT:-1}" != 0 ]; then
   echo
   echo "== the same mix straight to PostgreSQL (--direct, max_connections = 100)"
   pg_from=$(($(log_lines "$LOAD_DIR/data/server.log") + 1))
+  statements_reset
   DATABASE_URL=$admin_url cargo run --profile "$profile" --locked -q -p branch-desk-bench -- load \
     --direct --out "$out" "${args[@]}" || status=$?
   echo "PostgreSQL's log during the run (refused connections):"
   log_summary "$LOAD_DIR/data/server.log" "$pg_from"
+  echo "Where PostgreSQL's time went (the desks' statements, pg_stat_statements):"
+  statements_top
 fi
 
 echo

@@ -2,7 +2,8 @@
 # Throwaway PostgreSQL cluster for tests and benchmarks (sourced, not run).
 #   pg_start DIR PORT   initialise (once) and start a cluster in DIR on 127.0.0.1:PORT,
 #                       trust auth on loopback only; exports DATABASE_URL for its superuser;
-#                       max_connections from PG_MAX_CONNECTIONS (default 300)
+#                       max_connections from PG_MAX_CONNECTIONS (default 300), and any
+#                       other "-c name=value" settings in PG_EXTRA_SETTINGS
 #   pg_stop DIR         stop it
 #   pg_require_passwords DIR   loopback logins other than `postgres` need their password
 #   pg_club DIR PORT ROLE PASSWORD   the end-to-end tests' club database (see below)
@@ -37,7 +38,7 @@ pg_start() {
       || { cat "$dir.initdb.log"; return 1; }
   fi
   pg_as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start -o \
-    "-h 127.0.0.1 -p $port -k /tmp -c max_connections=${PG_MAX_CONNECTIONS:-300} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB" >/dev/null \
+    "-h 127.0.0.1 -p $port -k /tmp -c max_connections=${PG_MAX_CONNECTIONS:-300} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=256MB ${PG_EXTRA_SETTINGS:-}" >/dev/null \
     || { tail -50 "$dir/server.log"; return 1; }
   export DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
 }
