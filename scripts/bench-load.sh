@@ -108,6 +108,7 @@ log_lines() { wc -l <"$1" 2>/dev/null || echo 0; }
 psql "$admin_url" -XAtqc "create extension if not exists pg_stat_statements" >/dev/null
 statements_reset() { psql "$admin_url" -XAtqc "select pg_stat_statements_reset()" >/dev/null; }
 statements_top() {
+  echo "Where PostgreSQL's time went (the desks' statements, pg_stat_statements):"
   # One row per statement whichever desk role ran it (direct, each branch's desk is its own role).
   psql "$admin_url" -Xq -P pager=off -c "
     with desk as (
@@ -137,7 +138,6 @@ echo "PgBouncer's log during the run (server connections closed, by reason; refu
 log_summary "$LOAD_DIR/pgbouncer/pgbouncer.log" "$bouncer_from"
 echo "PostgreSQL's log during the run (refused connections):"
 log_summary "$LOAD_DIR/data/server.log" "$pg_from"
-echo "Where PostgreSQL's time went (the desks' statements, pg_stat_statements):"
 statements_top
 
 if [ "${BENCH_LOAD_DIRECT:-1}" != 0 ]; then
@@ -149,7 +149,6 @@ if [ "${BENCH_LOAD_DIRECT:-1}" != 0 ]; then
     --direct --out "$out" "${args[@]}" || status=$?
   echo "PostgreSQL's log during the run (refused connections):"
   log_summary "$LOAD_DIR/data/server.log" "$pg_from"
-  echo "Where PostgreSQL's time went (the desks' statements, pg_stat_statements):"
   statements_top
 fi
 
