@@ -1282,13 +1282,9 @@ declare
   v_branch uuid;
   typed text[] := '{}';
   spelt text[];
-  v_query text;
-  v_alt text[] := '{}';
-  v_parts text[];
-  i integer;
-  v_short_words text[];
-  v_len integer;
-  v_count bigint;
+  v_initial boolean;
+  v_ids uuid[];
+  v_scores real[];
 begin
   if p_limit is null or p_limit not between 1 and 100 then
     raise exception 'Show between 1 and 100 results.' using errcode = 'BD001';
@@ -1368,170 +1364,270 @@ begin
   -- member may be stored either way).
   spelt := (public.fold_words(public.fold_name(p_query, true)))[1:max_words];
 
-  -- A single word of one or two letters: the members of its shortest matching words, enough to
-  -- fill the page (its own word first: "li" before "liam").
-  if cardinality(typed) = 1 and length(typed[1]) <= 2 then
-    v_short_words := '{}';
-    v_count := 0;
-    for v_len in
-      select distinct length(v.word) from public.member_name_words v
-      where v.word like typed[1] || '%' order by 1
-    loop
-      v_short_words := v_short_words || array(
-        select v.word from public.member_name_words v where v.word like typed[1] || '%' and length(v.word) = v_len);
-      select count(*) into v_count from public.members m
-      where m.name_search @@ (select string_agg(quote_literal(w), ' | ')::tsquery from unnest(v_short_words) w);
-      exit when v_count >= p_limit;
-    end loop;
-    if cardinality(v_short_words) = 0 then
+  -- A single typed word: ranked over the members of its best-scoring name words, enough to fill
+  -- the page (search_member_word_hits). Punctuation may make it an email fragment, and when no
+  -- name has the word the search goes on below (an email fragment, a slip).
+  if cardinality(typed) = 1 and q !~ '[._+-]' then
+    return query select * from public.search_member_word_hits(typed[1], spelt[1], v_branch, p_limit);
+    if found then
       return;
     end if;
-    return query
-    select m.id, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status,
-           m.home_branch_id, m.plan_id,
-           (select max(case when nw.word = typed[1] then 1.0
-                            else 0.7 + 0.25 * length(typed[1]) / length(nw.word) end)
-            from unnest(tsvector_to_array(m.name_search)) nw(word)
-            where nw.word = any (v_short_words))::real
-    from public.members m
-    where m.name_search @@ (select string_agg(quote_literal(w), ' | ')::tsquery from unnest(v_short_words) w)
-    order by 10 desc, (m.home_branch_id = v_branch) desc nulls last, (m.status = 'active') desc,
-             m.last_name, m.first_name, m.member_number
-    limit p_limit;
-    return;
   end if;
 
-  -- The tsquery: every typed word begins a name word (in either spelling, or is one slip
-  -- from one); or two adjacent typed words, or all of them, are one run-together word.
-  return query
-  with typed_words as (
-    select t.tw, coalesce(spelt[t.i], t.tw) as sw, t.i, public.name_word_keys(t.tw) as keys
-    from unnest(typed) with ordinality t(tw, i)
-  ),
-  slips as (
-    select t.i, v.word
-    from typed_words t
-    join public.member_name_words v on length(t.tw) >= 4 and v.keys && t.keys and v.word <> t.tw
-  ),
-  -- A typed word stands for the name words it begins, except a word of one or two letters
-  -- before the last (de, da, le, al: particles, or names such as Ho and Li): that one is a
-  -- whole word, since the desk has moved on from it.
-  alternatives as (
-    select t.i, '(' || quote_literal(t.tw) || t.prefix
-             || case when t.sw <> t.tw then ' | ' || quote_literal(t.sw) || t.prefix else '' end
-             || coalesce((select string_agg(' | ' || quote_literal(s.word), '') from slips s where s.i = t.i), '')
-             || ')' as alt
-    from (select t.*, case when length(t.tw) <= 2 and t.i < cardinality(typed) then '' else ':*' end as prefix
-          from typed_words t) t
-  ),
-  -- What must match: every typed word (one-letter words, initials, only when nothing longer
-  -- than two letters was typed: a lone "e" or "s" starts a tenth of all name words), or the
-  -- typed words run together as one word or as the whole name.
-  every_word as (
-    select m.id, m.name_search, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status, m.home_branch_id, m.plan_id from public.members m
-    where m.name_search @@ (
-      select ('(' || coalesce((select string_agg(a.alt, ' & ' order by a.i) from alternatives a
-                               join typed_words t on t.i = a.i
-                               where length(t.tw) > 1 or not exists (select 1 from typed_words l where length(l.tw) > 2)), '')
-              || ')' || case when cardinality(typed) > 1
-                             then ' | ' || quote_literal(array_to_string(typed, '')) || ':*' else '' end
-              || ' | ' || quote_literal('=' || array_to_string(typed, '')) || ':*')::tsquery)
-  ),
-  -- Else two adjacent typed words may be one word of the name ("jean luc" for Jeanluc).
-  paired as (
-    select m.id, m.name_search, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status, m.home_branch_id, m.plan_id from public.members m
-    where not exists (select 1 from every_word) and cardinality(typed) between 2 and 4
-      and m.name_search @@ (
-        select string_agg('(' || g.q || ')', ' | ')::tsquery from (
-          select string_agg(case when a.i = k then '(' || quote_literal(t1.tw || t2.tw) || ':*)'
-                                 else a.alt end, ' & ' order by a.i) as q
-          from generate_series(1, cardinality(typed) - 1) k
-          join typed_words t1 on t1.i = k
-          join typed_words t2 on t2.i = k + 1
-          join alternatives a on a.i <> k + 1
-          group by k) g)
-  ),
-  -- Else members who match some of the typed words.
-  some_word as (
-    select m.id, m.name_search, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status, m.home_branch_id, m.plan_id from public.members m
-    where not exists (select 1 from every_word) and not exists (select 1 from paired)
-      and m.name_search @@ (select string_agg(a.alt, ' | ')::tsquery from alternatives a)
-  ),
-  names as (
-    select n.id, n.member_number, n.first_name, n.last_name, n.email, n.phone, n.status,
-           n.home_branch_id, n.plan_id,
-           -- An exact whole name needs no more scoring (common names have hundreds of those).
-           case when x.whole >= 1.1 then 1.1 else (
-             select greatest(x.whole, b.mean,
-               -- Two adjacent typed words as one run-together word, the others as they are:
-               -- asked only when a typed word matched no word of the name by itself ("jean luc"
-               -- for Jeanluc).
-               case when b.worst = 0 then (
-                 select max(p.s) from (
-                   select (2 * max(case when nw.word = t1.tw || t2.tw then 1.0
-                                        when starts_with(nw.word, t1.tw || t2.tw)
-                                          then 0.7 + 0.25 * length(t1.tw || t2.tw) / length(nw.word)
-                                        else 0 end)
-                           + coalesce((select sum(y.best) from (
-                                select max(case when w2.word in (t.tw, t.sw) then 1.0
-                                                when starts_with(w2.word, t.tw) then 0.7 + 0.25 * length(t.tw) / length(w2.word)
-                                                else 0 end) as best
-                                from typed_words t cross join unnest(tsvector_to_array(n.name_search)) w2(word)
-                                where t.i not in (t1.i, t2.i) and w2.word not like '=%'
-                                group by t.i) y), 0)) / cardinality(typed) as s
-                   from typed_words t1
-                   join typed_words t2 on t2.i = t1.i + 1
+  -- A name and the first letter of the next ("olivia k"): a one-letter word need not match
+  -- (below), so every Olivia would be scored. Asked first among the members who also have a
+  -- word with that letter: each of them scores above 0.5, and every other member at most 0.5
+  -- (the mean of 1.0 and 0), so when they fill the page it is the page. Else asked again.
+  v_initial := cardinality(typed) = 2 and length(typed[2]) = 1 and length(typed[1]) > 2;
+  loop
+    -- The tsquery: every typed word begins a name word (in either spelling, or is one slip
+    -- from one); or two adjacent typed words, or all of them, are one run-together word.
+    select coalesce(array_agg(r.id), '{}'), coalesce(array_agg(r.s), '{}') into v_ids, v_scores
+    from (
+    with typed_words as (
+      select t.tw, coalesce(spelt[t.i], t.tw) as sw, t.i, public.name_word_keys(t.tw) as keys
+      from unnest(typed) with ordinality t(tw, i)
+    ),
+    slips as (
+      select t.i, v.word
+      from typed_words t
+      join public.member_name_words v on length(t.tw) >= 4 and v.keys && t.keys and v.word <> t.tw
+    ),
+    -- A typed word stands for the name words it begins, except a word of one or two letters
+    -- before the last (de, da, le, al: particles, or names such as Ho and Li): that one is a
+    -- whole word, since the desk has moved on from it.
+    alternatives as (
+      select t.i, '(' || quote_literal(t.tw) || t.prefix
+               || case when t.sw <> t.tw then ' | ' || quote_literal(t.sw) || t.prefix else '' end
+               || coalesce((select string_agg(' | ' || quote_literal(s.word), '') from slips s where s.i = t.i), '')
+               || ')' as alt
+      from (select t.*, case when length(t.tw) <= 2 and t.i < cardinality(typed) then '' else ':*' end as prefix
+            from typed_words t) t
+    ),
+    -- What must match: every typed word (one-letter words, initials, only when nothing longer
+    -- than two letters was typed: a lone "e" or "s" starts a tenth of all name words; or on the
+    -- first try for a name and an initial, above), or the typed words run together as one word
+    -- or as the whole name.
+    every_word as (
+      select m.id, m.name_search, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status, m.home_branch_id, m.plan_id from public.members m
+      where m.name_search @@ (
+        select ('(' || coalesce((select string_agg(a.alt, ' & ' order by a.i) from alternatives a
+                                 join typed_words t on t.i = a.i
+                                 where length(t.tw) > 1 or v_initial or not exists (select 1 from typed_words l where length(l.tw) > 2)), '')
+                || ')' || case when cardinality(typed) > 1
+                               then ' | ' || quote_literal(array_to_string(typed, '')) || ':*' else '' end
+                || ' | ' || quote_literal('=' || array_to_string(typed, '')) || ':*')::tsquery)
+    ),
+    -- Else two adjacent typed words may be one word of the name ("jean luc" for Jeanluc).
+    paired as (
+      select m.id, m.name_search, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status, m.home_branch_id, m.plan_id from public.members m
+      where not exists (select 1 from every_word) and cardinality(typed) between 2 and 4
+        and m.name_search @@ (
+          select string_agg('(' || g.q || ')', ' | ')::tsquery from (
+            select string_agg(case when a.i = k then '(' || quote_literal(t1.tw || t2.tw) || ':*)'
+                                   else a.alt end, ' & ' order by a.i) as q
+            from generate_series(1, cardinality(typed) - 1) k
+            join typed_words t1 on t1.i = k
+            join typed_words t2 on t2.i = k + 1
+            join alternatives a on a.i <> k + 1
+            group by k) g)
+    ),
+    -- Else members who match some of the typed words.
+    some_word as (
+      select m.id, m.name_search, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status, m.home_branch_id, m.plan_id from public.members m
+      where not exists (select 1 from every_word) and not exists (select 1 from paired)
+        and m.name_search @@ (select string_agg(a.alt, ' | ')::tsquery from alternatives a)
+    ),
+    names as (
+      select n.id, n.member_number, n.first_name, n.last_name, n.email, n.phone, n.status,
+             n.home_branch_id, n.plan_id,
+             -- An exact whole name needs no more scoring (common names have hundreds of those).
+             case when x.whole >= 1.1 then 1.1 else (
+               select greatest(x.whole, b.mean,
+                 -- Two adjacent typed words as one run-together word, the others as they are:
+                 -- asked only when a typed word matched no word of the name by itself ("jean luc"
+                 -- for Jeanluc).
+                 case when b.worst = 0 then (
+                   select max(p.s) from (
+                     select (2 * max(case when nw.word = t1.tw || t2.tw then 1.0
+                                          when starts_with(nw.word, t1.tw || t2.tw)
+                                            then 0.7 + 0.25 * length(t1.tw || t2.tw) / length(nw.word)
+                                          else 0 end)
+                             + coalesce((select sum(y.best) from (
+                                  select max(case when w2.word in (t.tw, t.sw) then 1.0
+                                                  when starts_with(w2.word, t.tw) then 0.7 + 0.25 * length(t.tw) / length(w2.word)
+                                                  else 0 end) as best
+                                  from typed_words t cross join unnest(tsvector_to_array(n.name_search)) w2(word)
+                                  where t.i not in (t1.i, t2.i) and w2.word not like '=%'
+                                  group by t.i) y), 0)) / cardinality(typed) as s
+                     from typed_words t1
+                     join typed_words t2 on t2.i = t1.i + 1
+                     cross join unnest(tsvector_to_array(n.name_search)) nw(word)
+                     group by t1.i, t2.i) p)
+                 else 0 end)
+               from (
+                 -- Word by word: the mean of each typed word's best match, and the worst.
+                 select avg(w.best) as mean, min(w.best) as worst from (
+                   select max(case when nw.word in (t.tw, t.sw) then 1.0
+                                   when starts_with(nw.word, t.tw) then 0.7 + 0.25 * length(t.tw) / length(nw.word)
+                                   when starts_with(nw.word, t.sw) then 0.7 + 0.25 * length(t.sw) / length(nw.word)
+                                   when exists (select 1 from slips s where s.i = t.i and s.word = nw.word)
+                                     then 0.55 + 0.1 * similarity(nw.word, t.tw)
+                                   else 0 end) as best
+                   from typed_words t
                    cross join unnest(tsvector_to_array(n.name_search)) nw(word)
-                   group by t1.i, t2.i) p)
-               else 0 end)
-             from (
-               -- Word by word: the mean of each typed word's best match, and the worst.
-               select avg(w.best) as mean, min(w.best) as worst from (
-                 select max(case when nw.word in (t.tw, t.sw) then 1.0
-                                 when starts_with(nw.word, t.tw) then 0.7 + 0.25 * length(t.tw) / length(nw.word)
-                                 when starts_with(nw.word, t.sw) then 0.7 + 0.25 * length(t.sw) / length(nw.word)
-                                 when exists (select 1 from slips s where s.i = t.i and s.word = nw.word)
-                                   then 0.55 + 0.1 * similarity(nw.word, t.tw)
-                                 else 0 end) as best
-                 from typed_words t
-                 cross join unnest(tsvector_to_array(n.name_search)) nw(word)
-                 where nw.word not like '=%'
-                 group by t.i) w) b)
-           end::real as s
-    from (select * from every_word union all select * from paired union all select * from some_word) n
-    cross join lateral (
-      -- The whole name, however spaced: exactly, or its start.
-      select coalesce(max(case when nw.word = '=' || array_to_string(typed, '') then 1.1
-                               when starts_with(nw.word, '=' || array_to_string(typed, ''))
-                                 then 0.7 + 0.25 * length(array_to_string(typed, '')) / (length(nw.word) - 1)
-                               else 0 end), 0) as whole
-      from unnest(tsvector_to_array(n.name_search)) nw(word) where nw.word like '=%'
-    ) x
-  ),
-  candidates as (
-    select n.* from names n
+                   where nw.word not like '=%'
+                   group by t.i) w) b)
+             end::real as s
+      from (select * from every_word union all select * from paired union all select * from some_word) n
+      cross join lateral (
+        -- The whole name, however spaced: exactly, or its start.
+        select coalesce(max(case when nw.word = '=' || array_to_string(typed, '') then 1.1
+                                 when starts_with(nw.word, '=' || array_to_string(typed, ''))
+                                   then 0.7 + 0.25 * length(array_to_string(typed, '')) / (length(nw.word) - 1)
+                                 else 0 end), 0) as whole
+        from unnest(tsvector_to_array(n.name_search)) nw(word) where nw.word like '=%'
+      ) x
+    ),
+    candidates as (
+      select n.* from names n
+      union all
+      select m.id, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status,
+             m.home_branch_id, m.plan_id, 3.0::real
+      from public.members m
+      where v_key ~ '[0-9]' and m.member_number_key = v_key
+      union all
+      -- A plain word of 5+ letters is an email fragment only when it is no one's name ("livsmith").
+      select m.id, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status,
+             m.home_branch_id, m.plan_id, (1.0 + similarity(lower(m.email), q))::real
+      from public.members m
+      where length(q) >= 3 and q !~ ' '
+        and (q ~ '[._+-]' or (length(q) >= 5 and not exists (select 1 from names)))
+        and lower(m.email) like '%' || q_like || '%'
+    ),
+    best as (
+      select distinct on (c.id) c.* from candidates c order by c.id, c.s desc
+    )
+    select b.id, b.s
+    from best b
+    order by b.s desc, (b.home_branch_id = v_branch) desc nulls last, (b.status = 'active') desc,
+             b.last_name, b.first_name, b.member_number
+    limit p_limit
+    ) r;
+    exit when not v_initial or (cardinality(v_ids) = p_limit and (select min(x) from unnest(v_scores) x) > 0.5);
+    v_initial := false;
+  end loop;
+
+  return query
+  select m.id, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status,
+         m.home_branch_id, m.plan_id, x.s
+  from unnest(v_ids, v_scores) x(id, s)
+  join public.members m on m.id = x.id
+  order by x.s desc, (m.home_branch_id = v_branch) desc nulls last, (m.status = 'active') desc,
+           m.last_name, m.first_name, m.member_number;
+end
+$function$;
+
+-- search_member_word_hits(text,text,uuid,integer)
+CREATE OR REPLACE FUNCTION public.search_member_word_hits(p_word text, p_spelt text, p_branch uuid, p_limit integer)
+ RETURNS TABLE(member_id uuid, member_number text, first_name text, last_name text, email text, phone text, status text, home_branch_id uuid, plan_id uuid, score real)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO 'pg_catalog', 'public', 'extensions', 'pg_temp'
+ SET jit TO 'off'
+AS $function$
+declare
+  v_sw text := coalesce(p_spelt, p_word);
+  v_whole text := '=' || p_word;
+  -- Words one slip away: only for four letters or more.
+  v_keys text[] := case when length(p_word) >= 4 then public.name_word_keys(p_word) end;
+  v_slips text[];
+  v_words text[];
+  v_scores real[];
+  v_level real;
+  v_level_words tsquery;
+  -- The members whose whole name may score above their words (scored one by one, below): an
+  -- exact whole name, and whole names beginning with the typed word whose first word is shorter
+  -- than it.
+  v_whole_names tsquery;
+  v_prefixes text;
+  -- What the levels above took: their words, and their members best first.
+  v_above tsquery;
+  v_ids uuid[] := '{}';
+  v_id_scores real[] := '{}';
+  v_more uuid[];
+begin
+  if p_word is null or p_word = '' or p_limit is null or p_limit < 1 then
+    return;
+  end if;
+  select coalesce(array_agg(v.word), '{}') into v_slips
+  from public.member_name_words v
+  where v_keys is not null and v.keys && v_keys and v.word <> p_word
+    and not starts_with(v.word, p_word) and not starts_with(v.word, v_sw);
+  -- The vocabulary's words the typed word stands for, each with the score it gives a member who
+  -- has it (the rule of the members' own scoring, below).
+  select coalesce(array_agg(x.word), '{}'), coalesce(array_agg(x.s), '{}')
+    into v_words, v_scores
+  from (
+    select v.word,
+           (case when v.word in (p_word, v_sw) then 1.0
+                 when starts_with(v.word, p_word) then 0.7 + 0.25 * length(p_word) / length(v.word)
+                 when starts_with(v.word, v_sw) then 0.7 + 0.25 * length(v_sw) / length(v.word)
+                 else 0.55 + 0.1 * similarity(v.word, p_word) end)::real as s
+    from public.member_name_words v
+    where v.word like p_word || '%' or v.word like v_sw || '%' or v.word = any (v_slips)
+  ) x;
+
+  v_whole_names := quote_literal(v_whole)::tsquery;
+  select string_agg(quote_literal(v.word), ' | ') into v_prefixes
+  from public.member_name_words v
+  where v.word = any (array(select left(p_word, n) from generate_series(1, length(p_word) - 1) n));
+  if v_prefixes is not null then
+    v_whole_names := v_whole_names || ((quote_literal(v_whole) || ':*')::tsquery && v_prefixes::tsquery);
+  end if;
+
+  -- A score at a time, best first: every other member with a word of this score scores exactly
+  -- that, so only the best of them by the tie rules can be on the page. Stop when the page is
+  -- full.
+  v_above := v_whole_names;
+  for v_level in select distinct s from unnest(v_scores) s order by 1 desc loop
+    exit when cardinality(v_ids) >= p_limit;
+    v_level_words := (select string_agg(quote_literal(x.w), ' | ') from unnest(v_words, v_scores) x(w, s)
+                      where x.s = v_level)::tsquery;
+    v_more := array(
+      select m.id from public.members m
+      where m.name_search @@ v_level_words and not (m.name_search @@ v_above)
+      order by (m.home_branch_id = p_branch) desc nulls last, (m.status = 'active') desc,
+               m.last_name, m.first_name, m.member_number
+      limit p_limit - cardinality(v_ids));
+    v_ids := v_ids || v_more;
+    v_id_scores := v_id_scores || array_fill(v_level, array[cardinality(v_more)]);
+    v_above := v_above || v_level_words;
+  end loop;
+
+  return query
+  with hits as (
+    select m.*, x.s
+    from unnest(v_ids, v_id_scores) x(id, s)
+    join public.members m on m.id = x.id
     union all
-    select m.id, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status,
-           m.home_branch_id, m.plan_id, 3.0::real
+    select m.*, (select max(case when nw.word in (p_word, v_sw) then 1.0
+                                 when starts_with(nw.word, p_word) then 0.7 + 0.25 * length(p_word) / length(nw.word)
+                                 when starts_with(nw.word, v_sw) then 0.7 + 0.25 * length(v_sw) / length(nw.word)
+                                 when nw.word = any (v_slips) then 0.55 + 0.1 * similarity(nw.word, p_word)
+                                 when nw.word = v_whole then 1.1
+                                 when starts_with(nw.word, v_whole)
+                                   then 0.7 + 0.25 * length(p_word) / (length(nw.word) - 1)
+                            end)::real
+                 from unnest(tsvector_to_array(m.name_search)) nw(word))
     from public.members m
-    where v_key ~ '[0-9]' and m.member_number_key = v_key
-    union all
-    -- A plain word of 5+ letters is an email fragment only when it is no one's name ("livsmith").
-    select m.id, m.member_number, m.first_name, m.last_name, m.email, m.phone, m.status,
-           m.home_branch_id, m.plan_id, (1.0 + similarity(lower(m.email), q))::real
-    from public.members m
-    where length(q) >= 3 and q !~ ' '
-      and (q ~ '[._+-]' or (length(q) >= 5 and not exists (select 1 from names)))
-      and lower(m.email) like '%' || q_like || '%'
-  ),
-  best as (
-    select distinct on (c.id) c.* from candidates c order by c.id, c.s desc
+    where m.name_search @@ v_whole_names
   )
-  select b.id, b.member_number, b.first_name, b.last_name, b.email, b.phone, b.status,
-         b.home_branch_id, b.plan_id, b.s
-  from best b
-  order by b.s desc, (b.home_branch_id = v_branch) desc nulls last, (b.status = 'active') desc,
-           b.last_name, b.first_name, b.member_number
+  select h.id, h.member_number, h.first_name, h.last_name, h.email, h.phone, h.status,
+         h.home_branch_id, h.plan_id, h.s
+  from hits h
+  order by h.s desc, (h.home_branch_id = p_branch) desc nulls last, (h.status = 'active') desc,
+           h.last_name, h.first_name, h.member_number
   limit p_limit;
 end
 $function$;

@@ -157,6 +157,7 @@ const FUNCTION_GRANTS: &[(&str, &[&str])] = &[
     ("member_number_digits", &["service_role"]),
     // Internal: run only inside the functions above, with their owner's rights.
     ("search_member_hits", &[]),
+    ("search_member_word_hits", &[]),
     ("caller_role", &[]),
     ("caller_kind", &[]),
     ("caller_may_use_branch", &[]),

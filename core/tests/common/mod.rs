@@ -161,15 +161,14 @@ pub async fn unmapped_desk_role(admin: &PgPool) {
 
 /// Generates a small club (200 members) in the test database and maps the test desks.
 pub async fn club(admin: PgPool) -> Club {
-    let club = generate_club(
-        &admin,
-        &ClubSpec {
-            seed: 11,
-            members: 200,
-        },
-    )
-    .await
-    .expect("club generated");
+    club_of(admin, 200).await
+}
+
+/// [`club`] with `members` generated members.
+pub async fn club_of(admin: PgPool, members: u32) -> Club {
+    let club = generate_club(&admin, &ClubSpec { seed: 11, members })
+        .await
+        .expect("club generated");
     desk_role(&admin, DESK_A, Some(club.branch("LDN").id)).await;
     desk_role(&admin, DESK_B, Some(club.branch("NYC").id)).await;
     desk_role(&admin, DESK_HQ, None).await;
