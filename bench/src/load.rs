@@ -311,7 +311,7 @@ async fn setup(admin: &PgPool, o: &Opts, password: &str) -> R<World> {
     .execute(&mut *tx)
     .await?;
     // Staff: the manager at desk 0, front desk at the others; one PIN hash for all of them.
-    let pin_hash = branch_desk_core::pin::hash_pin(PIN)?;
+    let pin_hash = desk_pin_hash(PIN)?;
     let mut staff_emails: Vec<Vec<String>> = Vec::new();
     let (mut sb, mut se, mut sn, mut sr) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (id, code, _) in &rows {
@@ -569,6 +569,25 @@ async fn setup(admin: &PgPool, o: &Opts, password: &str) -> R<World> {
         o.branches, world.classes, world.bookings, o.branches
     );
     Ok(world)
+}
+
+/// The simulated staff's PIN hash: argon2id at its least cost (8 KiB, one pass), not the app's
+/// (`branch_desk_core::pin::hash_pin`, 19 MiB, two passes). A desk checks a PIN on its own PC;
+/// here every simulated desk checks it on the 2 cores PostgreSQL has. With the app's cost the
+/// bench took 1.3 to 2 of them while 1,500 desks opened (`top`, 2026-12-03, 500 x 3), so
+/// PostgreSQL held its server connections unscheduled and desks queued in PgBouncer behind it.
+/// `sign_in` verifies with the cost the hash names, through the app's own code.
+fn desk_pin_hash(pin: &str) -> R<String> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let params = argon2::Params::new(argon2::Params::MIN_M_COST, 1, 1, None)
+        .map_err(|e| format!("argon2 parameters: {e}"))?;
+    let salt = SaltString::encode_b64(b"branch-desk-load").map_err(|e| format!("salt: {e}"))?;
+    Ok(
+        argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password(pin.as_bytes(), &salt)
+            .map_err(|e| format!("PIN hash: {e}"))?
+            .to_string(),
+    )
 }
 
 fn role_name(code: &str) -> String {
