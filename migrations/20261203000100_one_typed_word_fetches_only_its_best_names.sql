@@ -26,6 +26,11 @@
 -- first letters of the last name (964 queries) got the same pages, and took 4.5 times less
 -- time for one word of 3-5 letters, 2.4 times less for a name and an initial.
 -- core/tests/search_one_word.rs checks the pages against the search as it was.
+--
+-- One typed word is now found through the vocabulary (member_name_words) alone, as one or two
+-- letters and slips were before: its triggers learn every word of every member written. Members
+-- loaded with triggers off (session_replication_role = replica) are found by one word only once
+-- the vocabulary is filled again (the insert in 20261201000700).
 
 -- A desk or member transaction left open must not queue everyone behind this migration's locks.
 set local lock_timeout = '10s';
@@ -245,9 +250,10 @@ begin
   spelt := (public.fold_words(public.fold_name(p_query, true)))[1:max_words];
 
   -- A single typed word: ranked over the members of its best-scoring name words, enough to fill
-  -- the page (search_member_word_hits). Punctuation may make it an email fragment, and when no
-  -- name has the word the search goes on below (an email fragment, a slip).
-  if cardinality(typed) = 1 and q !~ '[._+-]' then
+  -- the page (search_member_word_hits). Punctuation may make a word of 3 letters or more an
+  -- email fragment ("jean-" or "ana.l" go below, as before; "al-" on the way to Al-Amin does not),
+  -- and when no name has the word the search goes on below (an email fragment, a slip).
+  if cardinality(typed) = 1 and (q !~ '[._+-]' or length(typed[1]) <= 2) then
     return query select * from public.search_member_word_hits(typed[1], spelt[1], v_branch, p_limit);
     if found then
       return;

@@ -1365,9 +1365,10 @@ begin
   spelt := (public.fold_words(public.fold_name(p_query, true)))[1:max_words];
 
   -- A single typed word: ranked over the members of its best-scoring name words, enough to fill
-  -- the page (search_member_word_hits). Punctuation may make it an email fragment, and when no
-  -- name has the word the search goes on below (an email fragment, a slip).
-  if cardinality(typed) = 1 and q !~ '[._+-]' then
+  -- the page (search_member_word_hits). Punctuation may make a word of 3 letters or more an
+  -- email fragment ("jean-" or "ana.l" go below, as before; "al-" on the way to Al-Amin does not),
+  -- and when no name has the word the search goes on below (an email fragment, a slip).
+  if cardinality(typed) = 1 and (q !~ '[._+-]' or length(typed[1]) <= 2) then
     return query select * from public.search_member_word_hits(typed[1], spelt[1], v_branch, p_limit);
     if found then
       return;
