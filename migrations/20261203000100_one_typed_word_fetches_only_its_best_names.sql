@@ -22,9 +22,10 @@
 --   * A name and an initial ("olivia k"): first asked among the members who have a word with
 --     that letter, which is the page when they fill it (search_member_hits, below).
 --
--- On that club, 200 typed first names (every start from 2 to 8 letters, 500 queries) and their
--- first letters of the last name (964 queries) got the same pages, and took 4.5 times less
--- time for one word of 3-5 letters, 2.4 times less for a name and an initial.
+-- On that club, 200 typed first names (every start from 2 to 8 letters, 500 queries) and the
+-- same names with the last name's first 1 to 6 letters (964 queries) got the same pages, and
+-- took 4.5 times less time for one word of 3-5 letters, 2.4 times less for a name and an
+-- initial (the rest as before).
 -- core/tests/search_one_word.rs checks the pages against the search as it was.
 --
 -- One typed word is now found through the vocabulary (member_name_words) alone, as one or two
