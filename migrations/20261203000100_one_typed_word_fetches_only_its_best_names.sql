@@ -76,7 +76,7 @@ begin
   where v_keys is not null and v.keys && v_keys and v.word <> p_word
     and not starts_with(v.word, p_word) and not starts_with(v.word, v_sw);
   -- The vocabulary's words the typed word stands for, each with the score it gives a member who
-  -- has it (the rule of the members' own scoring, below).
+  -- has it (search_member_hits's word-by-word rule for one typed word). Every other word scores 0.
   select coalesce(array_agg(x.word), '{}'), coalesce(array_agg(x.s), '{}')
     into v_words, v_scores
   from (
@@ -122,15 +122,14 @@ begin
     from unnest(v_ids, v_id_scores) x(id, s)
     join public.members m on m.id = x.id
     union all
-    select m.*, (select max(case when nw.word in (p_word, v_sw) then 1.0
-                                 when starts_with(nw.word, p_word) then 0.7 + 0.25 * length(p_word) / length(nw.word)
-                                 when starts_with(nw.word, v_sw) then 0.7 + 0.25 * length(v_sw) / length(nw.word)
-                                 when nw.word = any (v_slips) then 0.55 + 0.1 * similarity(nw.word, p_word)
-                                 when nw.word = v_whole then 1.1
-                                 when starts_with(nw.word, v_whole)
-                                   then 0.7 + 0.25 * length(p_word) / (length(nw.word) - 1)
-                            end)::real
-                 from unnest(tsvector_to_array(m.name_search)) nw(word))
+    -- Its best word's score from the vocabulary's (above), or its whole name's.
+    select m.*, greatest(
+             (select max(x.s) from unnest(v_words, v_scores) x(w, s)
+              where x.w = any (tsvector_to_array(m.name_search))),
+             (select max(case when nw.word = v_whole then 1.1
+                              else 0.7 + 0.25 * length(p_word) / (length(nw.word) - 1) end)
+              from unnest(tsvector_to_array(m.name_search)) nw(word)
+              where starts_with(nw.word, v_whole)))::real
     from public.members m
     where m.name_search @@ v_whole_names
   )
